@@ -1,0 +1,169 @@
+// A data group of one voter: the write path the replicated group will keep
+// (propose → log append → group-commit fsync → apply → reply), minus the replication.
+//
+// Proposals made during one event-loop turn share one WAL write and one fsync. Entries are
+// applied strictly in log order once durable, and each proposer's callback runs synchronously
+// right after its own entry is applied, before the next entry: a connection can therefore run
+// the commands it pipelined behind a write against exactly the state that write produced.
+
+import assert from 'node:assert/strict';
+import type { RespValue } from '../protocol/values.js';
+import { ErrorReply } from '../protocol/values.js';
+import { KeyspaceStateMachine } from '../commands/state-machine.js';
+import { encodeLogCommand } from '../commands/log-entry.js';
+import type { LogCommand, LogCommandKind } from '../commands/log-entry.js';
+import type { WriteAheadLog } from '../storage/wal.js';
+import type { SnapshotStore } from '../storage/snapshot-store.js';
+import type { Logger } from '../logger.js';
+
+/** The term written for every entry of a single-voter group (Raft terms start at 1). */
+const SINGLE_VOTER_TERM = 1;
+
+export type ApplyCallback = (reply: RespValue) => void;
+
+interface Proposal {
+  readonly index: number;
+  readonly command: LogCommand;
+  readonly onApplied: ApplyCallback;
+}
+
+export interface LocalGroupOptions {
+  readonly groupId: number;
+  readonly wal: WriteAheadLog;
+  readonly snapshots: SnapshotStore;
+  readonly machine: KeyspaceStateMachine;
+  /** Take a snapshot (and compact the WAL) once this many log bytes accumulated. */
+  readonly snapshotAfterLogBytes: number;
+  readonly logger: Logger;
+  /** The clock stamped into entries; injectable so tests and the simulator control time. */
+  readonly clock?: () => number;
+}
+
+export class LocalGroup {
+  readonly groupId: number;
+  readonly machine: KeyspaceStateMachine;
+  private readonly wal: WriteAheadLog;
+  private readonly snapshots: SnapshotStore;
+  private readonly logger: Logger;
+  private readonly clock: () => number;
+  private readonly snapshotAfterLogBytes: number;
+  private lastIndex: number;
+  private lastStampMs = 0;
+  private pending: Proposal[] = [];
+  private flushScheduled = false;
+  private inFlightFlushes = 0;
+  private latestFlush: Promise<void> = Promise.resolve();
+  private snapshotInProgress: Promise<void> | undefined;
+  private failure: ErrorReply | undefined;
+  private lastSnapshotAtMs = 0;
+
+  constructor(options: LocalGroupOptions) {
+    this.groupId = options.groupId;
+    this.wal = options.wal;
+    this.snapshots = options.snapshots;
+    this.machine = options.machine;
+    this.logger = options.logger;
+    this.clock = options.clock ?? Date.now;
+    this.snapshotAfterLogBytes = options.snapshotAfterLogBytes;
+    this.lastIndex = this.machine.appliedIndex;
+  }
+
+  /** The time reads are served at: never behind the stamp of an applied entry. */
+  nowMs(): number {
+    const now = this.clock();
+    return now > this.lastStampMs ? now : this.lastStampMs;
+  }
+
+  get appliedIndex(): number {
+    return this.machine.appliedIndex;
+  }
+
+  get pendingCount(): number {
+    return this.lastIndex - this.machine.appliedIndex;
+  }
+
+  get lastSaveMs(): number {
+    return this.lastSnapshotAtMs;
+  }
+
+  propose(kind: LogCommandKind, args: readonly string[], onApplied: ApplyCallback): void {
+    if (this.failure !== undefined) return onApplied(this.failure);
+    const stampMs = this.nowMs();
+    this.lastStampMs = stampMs;
+    const command: LogCommand = { kind, stampMs, args };
+    const index = ++this.lastIndex;
+    this.wal.append({ kind: 'entry', group: this.groupId, term: SINGLE_VOTER_TERM, index, data: encodeLogCommand(command) });
+    this.pending.push({ index, command, onApplied });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.latestFlush = this.flush();
+      });
+    }
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    this.inFlightFlushes++;
+    try {
+      await this.wal.flush();
+    } catch (error) {
+      this.fail(error, batch);
+      return;
+    } finally {
+      this.inFlightFlushes--;
+    }
+    // The WAL completes flushes in the order they were called, so batches apply in log order.
+    for (const proposal of batch) proposal.onApplied(this.machine.apply(proposal.index, proposal.command));
+    this.maybeSnapshot();
+  }
+
+  /**
+   * A failed log write leaves us unsure what reached the disk: stop accepting writes (the
+   * node stays readable) rather than acknowledge anything we cannot promise to keep.
+   */
+  private fail(error: unknown, batch: readonly Proposal[]): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.logger.error({ group: this.groupId, err: reason }, 'write-ahead log write failed; group is read-only until restart');
+    this.failure = new ErrorReply(`ERR write-ahead log failure, writes refused until restart: ${reason}`);
+    const unanswered = [...batch, ...this.pending];
+    this.pending = [];
+    for (const proposal of unanswered) proposal.onApplied(this.failure);
+  }
+
+  private maybeSnapshot(): void {
+    if (this.snapshotInProgress !== undefined || this.wal.stats.bytesSinceCompaction < this.snapshotAfterLogBytes) return;
+    void this.snapshot();
+  }
+
+  /** Writes a snapshot of the applied state and drops the log it covers. */
+  snapshot(): Promise<void> {
+    if (this.snapshotInProgress !== undefined) return this.snapshotInProgress;
+    const { index, chunks } = this.machine.snapshot();
+    const startedMs = Date.now();
+    const run = async (): Promise<void> => {
+      try {
+        await this.snapshots.write({ group: this.groupId, index, term: SINGLE_VOTER_TERM }, chunks);
+        await this.wal.compact(this.groupId, index);
+        this.lastSnapshotAtMs = Date.now();
+        this.logger.info({ group: this.groupId, index, durationMs: this.lastSnapshotAtMs - startedMs }, 'snapshot written');
+      } finally {
+        this.snapshotInProgress = undefined;
+      }
+    };
+    this.snapshotInProgress = run();
+    return this.snapshotInProgress;
+  }
+
+  /** Waits until every proposal made so far is applied (or refused after a failure). */
+  async drain(): Promise<void> {
+    const maxRounds = 100;
+    for (let round = 0; round < maxRounds && (this.flushScheduled || this.inFlightFlushes > 0); round++) {
+      if (this.flushScheduled) await new Promise((resolve) => setImmediate(resolve));
+      else await this.latestFlush;
+    }
+    assert.ok(this.failure !== undefined || this.pendingCount === 0, 'drain left proposals unapplied');
+  }
+}

@@ -1,0 +1,84 @@
+// The shape of a command declaration. Each command is declared once, next to its handler, in
+// the file of its data type (strings.ts, keys.ts, ...); COMMAND, COMMAND DOCS, ACL categories,
+// arity checks and key extraction for routing are all derived from these declarations.
+
+import type { Keyspace } from '../engine/keyspace.js';
+import type { ErrorReply, RespValue } from '../protocol/values.js';
+
+export type CommandFlag =
+  | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking' | 'loading'
+  | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'fast' | 'no_auth' | 'may_replicate' | 'no_multi'
+  | 'allow_busy' | 'movablekeys';
+
+export type AclCategory =
+  | 'keyspace' | 'read' | 'write' | 'set' | 'sortedset' | 'list' | 'hash' | 'string' | 'bitmap'
+  | 'hyperloglog' | 'geo' | 'stream' | 'pubsub' | 'admin' | 'fast' | 'slow' | 'blocking'
+  | 'dangerous' | 'connection' | 'transaction' | 'scripting';
+
+export type CommandGroup = 'generic' | 'string' | 'connection' | 'server' | 'list' | 'hash' | 'set' | 'sorted-set' | 'pubsub' | 'transactions' | 'stream' | 'cluster';
+
+/** Positions of key arguments: first, last (negative counts from the end), step; 0,0,0 for none. */
+export interface KeyPositions {
+  readonly first: number;
+  readonly last: number;
+  readonly step: number;
+}
+
+export const NO_KEYS: KeyPositions = { first: 0, last: 0, step: 0 };
+
+/** What a command does before it reaches a handler (reads) or the log (writes). */
+export interface ReadContext {
+  readonly keyspace: Keyspace;
+  readonly nowMs: number;
+  /** Uniform in [0, 1); the host's randomness (reads are not replicated). */
+  readonly random: () => number;
+}
+
+/** What apply gives a write: the leader's time stamp and a seed fixed by the log position. */
+export interface ApplyContext {
+  readonly keyspace: Keyspace;
+  readonly nowMs: number;
+  readonly random: () => number;
+}
+
+interface CommandBase {
+  /** Lower-case name; subcommands are `container|sub`. */
+  readonly name: string;
+  /** Redis arity: N means exactly N arguments including the name, -N means at least N. */
+  readonly arity: number;
+  readonly flags: readonly CommandFlag[];
+  readonly keys: KeyPositions;
+  /** Categories beyond those derived from flags (write, read, fast/slow, admin, ...). */
+  readonly categories: readonly AclCategory[];
+  readonly group: CommandGroup;
+  readonly summary: string;
+  readonly since: string;
+  readonly complexity: string;
+}
+
+/** Reads the keyspace without changing it; served by the leader from applied state. */
+export interface ReadCommand extends CommandBase {
+  readonly kind: 'read';
+  execute(context: ReadContext, args: readonly string[]): RespValue;
+}
+
+/** Changes the keyspace: checked up front, then appended to the log and applied everywhere. */
+export interface WriteCommand extends CommandBase {
+  readonly kind: 'write';
+  /** Errors knowable from the arguments alone, replied at once without touching the log. */
+  check?(args: readonly string[]): ErrorReply | undefined;
+  apply(context: ApplyContext, args: readonly string[]): RespValue;
+}
+
+/** Acts on the connection or the node (PING, CLIENT, CONFIG...): implemented by server/. */
+export interface ServerCommand extends CommandBase {
+  readonly kind: 'server';
+  readonly subcommands?: readonly SubcommandSpec[];
+}
+
+export interface SubcommandSpec extends Omit<CommandBase, 'group' | 'since' | 'complexity'> {
+  readonly since?: string;
+  readonly complexity?: string;
+}
+
+export type CommandSpec = ReadCommand | WriteCommand | ServerCommand;

@@ -1,0 +1,66 @@
+// Connection and node commands. Only their declarations live here (so COMMAND and ACL
+// categories see them); server/ implements them because they act on connection state.
+
+import type { AclCategory, CommandFlag, CommandGroup, ServerCommand, SubcommandSpec } from './command-spec.js';
+import { NO_KEYS } from './command-spec.js';
+
+function declare(
+  name: string, arity: number, flags: readonly CommandFlag[], categories: readonly AclCategory[],
+  group: CommandGroup, since: string, summary: string, subcommands?: readonly SubcommandSpec[],
+): ServerCommand {
+  return { name, kind: 'server', arity, flags, keys: NO_KEYS, categories, group, since, summary, complexity: 'O(1)', subcommands };
+}
+
+function sub(container: string, name: string, arity: number, flags: readonly CommandFlag[], categories: readonly AclCategory[], summary: string): SubcommandSpec {
+  return { name: `${container}|${name}`, arity, flags, keys: NO_KEYS, categories, summary };
+}
+
+const clientSub = (name: string, arity: number, flags: readonly CommandFlag[], summary: string, extra: readonly AclCategory[] = []) =>
+  sub('client', name, arity, ['noscript', 'loading', 'stale', ...flags], ['connection', ...extra], summary);
+const configSub = (name: string, arity: number, summary: string) =>
+  sub('config', name, arity, ['admin', 'noscript', 'loading', 'stale'], [], summary);
+const commandSub = (name: string, arity: number, summary: string) =>
+  sub('command', name, arity, ['loading', 'stale'], ['connection'], summary);
+
+export const connectionCommands: readonly ServerCommand[] = [
+  declare('ping', -1, ['fast'], ['connection'], 'connection', '1.0.0', 'Returns the server\'s liveliness response.'),
+  declare('echo', 2, ['fast'], ['connection'], 'connection', '1.0.0', 'Returns the given string.'),
+  declare('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], ['connection'], 'connection', '1.0.0', 'Authenticates the connection.'),
+  declare('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], ['connection'], 'connection', '6.0.0', 'Handshakes with the Redis server.'),
+  declare('quit', -1, ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'], ['connection'], 'connection', '1.0.0', 'Closes the connection.'),
+  declare('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], ['connection'], 'connection', '6.2.0', 'Resets the connection.'),
+  declare('select', 2, ['loading', 'stale', 'fast'], ['connection'], 'connection', '1.0.0', 'Changes the selected database.'),
+  declare('client', -2, [], [], 'connection', '2.4.0', 'A container for client connection commands.', [
+    clientSub('id', 2, [], 'Returns the unique client ID of the connection.'),
+    clientSub('setname', 3, [], 'Sets the connection name.'),
+    clientSub('getname', 2, [], 'Returns the name of the connection.'),
+    clientSub('setinfo', 4, [], 'Sets information specific to the client or connection.'),
+    clientSub('info', 2, [], 'Returns information about the connection.'),
+    clientSub('list', -2, ['admin'], 'Lists open connections.', ['dangerous']),
+    clientSub('kill', -3, ['admin'], 'Terminates open connections.', ['dangerous']),
+    clientSub('help', 2, [], 'Returns helpful text about the different subcommands.'),
+  ]),
+];
+
+export const serverCommands: readonly ServerCommand[] = [
+  declare('info', -1, ['loading', 'stale'], ['dangerous'], 'server', '1.0.0', 'Returns information and statistics about the server.'),
+  declare('time', 1, ['loading', 'stale', 'fast'], [], 'server', '2.6.0', 'Returns the server time.'),
+  declare('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], [], 'server', '1.0.0', 'Synchronously saves the database(s) to disk and shuts down the Redis server.'),
+  declare('save', 1, ['admin', 'noscript', 'no_multi'], [], 'server', '1.0.0', 'Synchronously saves the database(s) to disk.'),
+  declare('bgsave', -1, ['admin', 'noscript', 'no_multi'], [], 'server', '1.0.0', 'Asynchronously saves the database(s) to disk.'),
+  declare('lastsave', 1, ['loading', 'stale', 'fast'], ['admin', 'dangerous'], 'server', '1.0.0', 'Returns the Unix timestamp of the last successful save to disk.'),
+  declare('config', -2, [], [], 'server', '2.0.0', 'A container for server configuration commands.', [
+    configSub('get', -3, 'Returns the effective values of configuration parameters.'),
+    configSub('set', -4, 'Sets configuration parameters in-flight.'),
+    configSub('resetstat', 2, 'Resets the server\'s statistics.'),
+    configSub('help', 2, 'Returns helpful text about the different subcommands.'),
+  ]),
+  declare('command', -1, ['loading', 'stale'], ['connection'], 'server', '2.8.13', 'Returns detailed information about all commands.', [
+    commandSub('count', 2, 'Returns a count of commands.'),
+    commandSub('info', -2, 'Returns information about one, multiple or all commands.'),
+    commandSub('docs', -2, 'Returns documentary information about one, multiple or all commands.'),
+    commandSub('list', -2, 'Returns a list of command names.'),
+    commandSub('getkeys', -3, 'Extracts the key names from an arbitrary command.'),
+    commandSub('help', 2, 'Returns helpful text about the different subcommands.'),
+  ]),
+];

@@ -1,0 +1,54 @@
+// What a data group's log entries carry: the leader's time stamp and either a client's write
+// command or an internal one (expiring keys). The encoding is the bytes that go through the
+// WAL (and later Raft), so it is versioned.
+//
+//   u8 kind  f64 stampMs  u32 argCount  (u32 length, latin1 bytes)*
+
+import assert from 'node:assert/strict';
+
+export type LogCommandKind = 'command' | 'expire';
+
+export interface LogCommand {
+  readonly kind: LogCommandKind;
+  /** The proposing leader's clock, never decreasing along the log. */
+  readonly stampMs: number;
+  /** For 'command': the client's arguments; for 'expire': the keys to expire. */
+  readonly args: readonly string[];
+}
+
+const KIND_CODES: Record<LogCommandKind, number> = { command: 1, expire: 2 };
+const KIND_NAMES: Record<number, LogCommandKind> = { 1: 'command', 2: 'expire' };
+
+export function encodeLogCommand(command: LogCommand): Buffer {
+  let sizeBytes = 1 + 8 + 4;
+  for (const arg of command.args) sizeBytes += 4 + arg.length;
+  const buffer = Buffer.allocUnsafe(sizeBytes);
+  let offset = buffer.writeUInt8(KIND_CODES[command.kind], 0);
+  offset = buffer.writeDoubleLE(command.stampMs, offset);
+  offset = buffer.writeUInt32LE(command.args.length, offset);
+  for (const arg of command.args) {
+    offset = buffer.writeUInt32LE(arg.length, offset);
+    offset += buffer.write(arg, offset, 'latin1');
+  }
+  assert.equal(offset, sizeBytes, 'log entry size');
+  return buffer;
+}
+
+export function decodeLogCommand(data: Uint8Array): LogCommand {
+  const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const kind = KIND_NAMES[buffer.readUInt8(0)];
+  if (kind === undefined) throw new Error(`log entry: unknown kind ${buffer.readUInt8(0)}`);
+  const stampMs = buffer.readDoubleLE(1);
+  const count = buffer.readUInt32LE(9);
+  let offset = 13;
+  const args: string[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const length = buffer.readUInt32LE(offset);
+    offset += 4;
+    if (offset + length > buffer.length) throw new Error('log entry: truncated argument');
+    args[i] = buffer.toString('latin1', offset, offset + length);
+    offset += length;
+  }
+  if (offset !== buffer.length) throw new Error('log entry: trailing bytes');
+  return { kind, stampMs, args };
+}

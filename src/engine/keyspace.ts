@@ -1,0 +1,169 @@
+// The keyspace of one data group: every key with its value and optional expiry time.
+//
+// Keys are binary-safe latin1 strings. Keys are kept in one Map per hash slot, so SCAN can
+// walk slot by slot with a cursor that survives concurrent changes (every key present for the
+// whole scan is returned), and so a later slot migration can enumerate one slot's keys
+// without scanning everything. Expiry times live in a separate Map, like Redis's `expires`
+// dict, because most keys have none.
+//
+// The keyspace never reads a clock: callers pass `nowMs` (the log entry's stamp inside apply,
+// the host's clock for reads). Logically expired keys are invisible to readers; only writers
+// (inside apply, hence deterministically) remove them.
+
+import assert from 'node:assert/strict';
+import { keySlot, SLOT_COUNT } from './key-slot.js';
+
+/** A string value is stored as a latin1 JS string; other types are objects (later issues). */
+export type Value = string | CollectionValue;
+
+/** Marker interface for the non-string types, so `typeof value === 'string'` tells strings apart. */
+export interface CollectionValue {
+  readonly type: 'list' | 'set' | 'zset' | 'hash' | 'stream';
+}
+
+export type TypeName = 'string' | CollectionValue['type'];
+
+export function typeOf(value: Value): TypeName {
+  return typeof value === 'string' ? 'string' : value.type;
+}
+
+export class Keyspace {
+  private readonly slots: Array<Map<string, Value> | undefined> = new Array(SLOT_COUNT);
+  private readonly expires = new Map<string, number>();
+  private keyCount = 0;
+
+  get size(): number {
+    return this.keyCount;
+  }
+
+  get volatileCount(): number {
+    return this.expires.size;
+  }
+
+  /** The live value of `key` at `nowMs`, or undefined if absent or expired. Never mutates. */
+  get(key: string, nowMs: number): Value | undefined {
+    const value = this.slots[keySlot(key)]?.get(key);
+    if (value === undefined) return undefined;
+    if (this.isExpired(key, nowMs)) return undefined;
+    return value;
+  }
+
+  /** Like get(), but first deletes the key if it has expired (only for use inside apply). */
+  getForWrite(key: string, nowMs: number): Value | undefined {
+    const slot = this.slots[keySlot(key)];
+    const value = slot?.get(key);
+    if (value === undefined) return undefined;
+    if (this.isExpired(key, nowMs)) {
+      this.delete(key);
+      return undefined;
+    }
+    return value;
+  }
+
+  /** Stores `value`, clearing any expiry unless `keepTtl`. */
+  set(key: string, value: Value, keepTtl = false): void {
+    const slotIndex = keySlot(key);
+    let slot = this.slots[slotIndex];
+    if (slot === undefined) {
+      slot = new Map();
+      this.slots[slotIndex] = slot;
+    }
+    const before = slot.size;
+    slot.set(key, value);
+    if (slot.size !== before) this.keyCount++;
+    if (!keepTtl) this.expires.delete(key);
+  }
+
+  delete(key: string): boolean {
+    const slotIndex = keySlot(key);
+    const slot = this.slots[slotIndex];
+    if (slot === undefined || !slot.delete(key)) return false;
+    this.keyCount--;
+    this.expires.delete(key);
+    if (slot.size === 0) this.slots[slotIndex] = undefined;
+    return true;
+  }
+
+  /** The absolute expiry time of an existing key, or undefined if it has none. */
+  expireAt(key: string): number | undefined {
+    return this.expires.get(key);
+  }
+
+  setExpireAt(key: string, atMs: number): void {
+    assert.ok(this.slots[keySlot(key)]?.has(key), 'expiry set on a missing key');
+    assert.ok(Number.isSafeInteger(atMs), 'expiry time must be an integer of milliseconds');
+    this.expires.set(key, atMs);
+  }
+
+  persist(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  isExpired(key: string, nowMs: number): boolean {
+    const at = this.expires.get(key);
+    return at !== undefined && at <= nowMs;
+  }
+
+  clear(): void {
+    this.slots.fill(undefined);
+    this.expires.clear();
+    this.keyCount = 0;
+  }
+
+  /** Every stored key, expired or not, slot by slot. */
+  *keys(): IterableIterator<string> {
+    for (const slot of this.slots) {
+      if (slot !== undefined) yield* slot.keys();
+    }
+  }
+
+  /** Every stored key with its value and expiry, for snapshots. */
+  *entries(): IterableIterator<[key: string, value: Value, expireAtMs: number | undefined]> {
+    for (const slot of this.slots) {
+      if (slot === undefined) continue;
+      for (const [key, value] of slot) yield [key, value, this.expires.get(key)];
+    }
+  }
+
+  /** Keys with an expiry time, in a stable order that tolerates deletion while iterating. */
+  volatileKeys(): IterableIterator<[key: string, expireAtMs: number]> {
+    return this.expires.entries();
+  }
+
+  /**
+   * One SCAN step: visits whole slots from `cursor` until at least `count` keys were seen or
+   * `maxEmptySlots` empty slots were skipped. Returns the next cursor (0 when done).
+   */
+  scan(cursor: number, count: number, visit: (key: string, value: Value) => void, maxEmptySlots = count * 10): number {
+    assert.ok(cursor >= 0 && cursor < SLOT_COUNT, 'scan cursor out of range');
+    let seen = 0;
+    let empty = 0;
+    let slotIndex = cursor;
+    while (slotIndex < SLOT_COUNT && seen < count && empty < maxEmptySlots) {
+      const slot = this.slots[slotIndex++];
+      if (slot === undefined) {
+        empty++;
+        continue;
+      }
+      for (const [key, value] of slot) visit(key, value);
+      seen += slot.size;
+    }
+    return slotIndex >= SLOT_COUNT ? 0 : slotIndex;
+  }
+
+  /** A key chosen by `pick` (a number in [0, 1)), or undefined when the keyspace is empty. */
+  randomKey(pick: () => number): string | undefined {
+    if (this.keyCount === 0) return undefined;
+    // Choose by global position so every key is equally likely; bounded by the key count.
+    let position = Math.floor(pick() * this.keyCount);
+    for (const slot of this.slots) {
+      if (slot === undefined) continue;
+      if (position >= slot.size) {
+        position -= slot.size;
+        continue;
+      }
+      for (const key of slot.keys()) if (position-- === 0) return key;
+    }
+    assert.fail('key count out of step with the slots');
+  }
+}

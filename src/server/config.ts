@@ -1,0 +1,162 @@
+// Node configuration: one table of parameters, read from (lowest to highest precedence)
+// defaults, an optional Redis-style config file ("name value" lines), SHOAL_* environment
+// variables, and command-line flags. The same table answers CONFIG GET / CONFIG SET.
+
+import { readFileSync } from 'node:fs';
+import type { FsyncPolicy } from '../storage/wal.js';
+
+export interface NodeConfig {
+  port: number;
+  bind: string;
+  dataDir: string;
+  appendfsync: FsyncPolicy;
+  requirepass: string;
+  maxclients: number;
+  logLevel: string;
+  /** Take a snapshot and compact the log after this many bytes of log. */
+  snapshotLogBytes: number;
+  /** proto-max-bulk-len: the largest bulk string a client may send. */
+  protoMaxBulkLen: number;
+  /** Milliseconds between active-expiry cycles. */
+  activeExpireIntervalMs: number;
+}
+
+export const defaultConfig: Readonly<NodeConfig> = {
+  port: 6379,
+  bind: '127.0.0.1',
+  dataDir: './data',
+  appendfsync: 'always',
+  requirepass: '',
+  maxclients: 10000,
+  logLevel: 'info',
+  snapshotLogBytes: 64 * 1024 * 1024,
+  protoMaxBulkLen: 512 * 1024 * 1024,
+  activeExpireIntervalMs: 100,
+};
+
+type Parameter = {
+  /** Name in config files, CONFIG GET/SET and (as --name) on the command line. */
+  readonly name: string;
+  readonly field: keyof NodeConfig;
+  readonly env: string;
+  /** Parses a textual value, or returns an error message. */
+  readonly parse: (text: string) => NodeConfig[keyof NodeConfig] | { error: string };
+  readonly format: (value: NodeConfig[keyof NodeConfig]) => string;
+  /** Whether CONFIG SET may change it while the node runs. */
+  readonly mutable: boolean;
+};
+
+const integer = (min: number, max: number) => (text: string) => {
+  const value = parseMemoryOrInteger(text);
+  if (value === undefined || value < min || value > max) return { error: `argument must be an integer between ${min} and ${max}` };
+  return value;
+};
+
+function parseMemoryOrInteger(text: string): number | undefined {
+  const match = /^(\d+)(k|kb|m|mb|g|gb)?$/i.exec(text.trim());
+  if (match === null) return undefined;
+  const units: Record<string, number> = { k: 1000, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+  const value = Number(match[1]) * (match[2] === undefined ? 1 : units[match[2].toLowerCase()]);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+const text = (value: string) => value;
+const asString = (value: NodeConfig[keyof NodeConfig]) => String(value);
+
+export const parameters: readonly Parameter[] = [
+  { name: 'port', field: 'port', env: 'SHOAL_PORT', parse: integer(0, 65535), format: asString, mutable: false },
+  { name: 'bind', field: 'bind', env: 'SHOAL_BIND', parse: text, format: asString, mutable: false },
+  { name: 'dir', field: 'dataDir', env: 'SHOAL_DATA_DIR', parse: text, format: asString, mutable: false },
+  {
+    name: 'appendfsync', field: 'appendfsync', env: 'SHOAL_APPENDFSYNC', mutable: true, format: asString,
+    parse: (value) => (['always', 'everysec', 'no'].includes(value.toLowerCase()) ? (value.toLowerCase() as FsyncPolicy) : { error: 'argument(s) must be one of the following: always, everysec, no' }),
+  },
+  { name: 'requirepass', field: 'requirepass', env: 'SHOAL_REQUIREPASS', parse: text, format: asString, mutable: true },
+  { name: 'maxclients', field: 'maxclients', env: 'SHOAL_MAXCLIENTS', parse: integer(1, 1_000_000), format: asString, mutable: true },
+  { name: 'loglevel', field: 'logLevel', env: 'SHOAL_LOG_LEVEL', parse: text, format: asString, mutable: false },
+  { name: 'snapshot-log-bytes', field: 'snapshotLogBytes', env: 'SHOAL_SNAPSHOT_LOG_BYTES', parse: integer(1024, Number.MAX_SAFE_INTEGER), format: asString, mutable: true },
+  { name: 'proto-max-bulk-len', field: 'protoMaxBulkLen', env: 'SHOAL_PROTO_MAX_BULK_LEN', parse: integer(1024 * 1024, 512 * 1024 * 1024), format: asString, mutable: true },
+  { name: 'active-expire-interval-ms', field: 'activeExpireIntervalMs', env: 'SHOAL_ACTIVE_EXPIRE_INTERVAL_MS', parse: integer(1, 60_000), format: asString, mutable: true },
+];
+
+/** Aliases accepted on the command line for readability (`--data-dir` for `dir`). */
+const flagAliases: Record<string, string> = { 'data-dir': 'dir', 'log-level': 'loglevel' };
+
+export function findParameter(name: string): Parameter | undefined {
+  const lower = name.toLowerCase();
+  return parameters.find((parameter) => parameter.name === (flagAliases[lower] ?? lower));
+}
+
+export class ConfigError extends Error {}
+
+function assign(config: NodeConfig, name: string, value: string, source: string): void {
+  const parameter = findParameter(name);
+  if (parameter === undefined) throw new ConfigError(`${source}: unknown setting '${name}'`);
+  const parsed = parameter.parse(value);
+  if (typeof parsed === 'object' && parsed !== null && 'error' in parsed) throw new ConfigError(`${source}: ${name}: ${parsed.error}`);
+  (config as unknown as Record<string, unknown>)[parameter.field] = parsed;
+}
+
+/** Parses a Redis-style config file: `name value` per line, `#` comments, quotes allowed. */
+export function parseConfigFile(contents: string, path: string): Array<[string, string]> {
+  const settings: Array<[string, string]> = [];
+  contents.split(/\r?\n/).forEach((line, lineIndex) => {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const match = /^(\S+)\s+(.*)$/.exec(trimmed);
+    if (match === null) throw new ConfigError(`${path}:${lineIndex + 1}: expected 'name value'`);
+    settings.push([match[1], match[2].replace(/^"(.*)"$/, '$1')]);
+  });
+  return settings;
+}
+
+export interface ConfigSources {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Builds the configuration from flags > environment > config file > defaults. */
+export function loadConfig(sources: ConfigSources): NodeConfig {
+  const flags: Array<[string, string]> = [];
+  let configFile: string | undefined = sources.env.SHOAL_CONFIG;
+  for (let i = 0; i < sources.argv.length; i++) {
+    const arg = sources.argv[i];
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument '${arg}' (settings are --name value)`);
+    const [name, inlineValue] = arg.slice(2).split(/=(.*)/s, 2);
+    const value = inlineValue ?? sources.argv[++i];
+    if (value === undefined) throw new ConfigError(`--${name} needs a value`);
+    if (name === 'config') configFile = value;
+    else flags.push([name, value]);
+  }
+  const config: NodeConfig = { ...defaultConfig };
+  if (configFile !== undefined) {
+    for (const [name, value] of parseConfigFile(readFileSync(configFile, 'utf8'), configFile)) assign(config, name, value, configFile);
+  }
+  for (const parameter of parameters) {
+    const value = sources.env[parameter.env];
+    if (value !== undefined) assign(config, parameter.name, value, `environment ${parameter.env}`);
+  }
+  for (const [name, value] of flags) assign(config, name, value, `--${name}`);
+  return config;
+}
+
+/** Applies overrides given as a partial config object (the embedding API). */
+export function configWith(overrides: Partial<NodeConfig>): NodeConfig {
+  const config: NodeConfig = { ...defaultConfig };
+  for (const [field, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    const parameter = parameters.find((candidate) => candidate.field === field);
+    if (parameter === undefined) throw new ConfigError(`unknown option '${field}'`);
+    assign(config, parameter.name, String(value), `option ${field}`);
+  }
+  return config;
+}
+
+export const usage = `Usage: shoal [--config FILE] [--name value ...]
+
+Settings (flag, environment variable, default):
+${parameters.map((p) => `  --${p.name.padEnd(26)} ${p.env.padEnd(32)} ${p.format(defaultConfig[p.field]) || '""'}`).join('\n')}
+  (--data-dir is accepted for --dir, --log-level for --loglevel)
+
+Precedence: command-line flags > environment variables > config file > defaults.
+The config file has one "name value" per line, as in redis.conf.`;

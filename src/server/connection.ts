@@ -1,0 +1,211 @@
+// One client connection: parses its byte stream into commands, runs them in order, and
+// writes the replies back with one socket write per batch.
+//
+// Ordering: writes go through the log and answer when applied; anything the client sent
+// after a write that is still in the log waits in `queue` and runs right after that write is
+// applied (see LocalGroup), so a pipeline observes exactly the states a sequential client
+// would. Reads with nothing queued in front of them run at once against applied state.
+
+import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
+import { CommandParser, ProtocolError } from '../protocol/parser.js';
+import { ReplyEncoder } from '../protocol/encoder.js';
+import type { ProtocolVersion } from '../protocol/encoder.js';
+import { ErrorReply } from '../protocol/values.js';
+import type { RespValue } from '../protocol/values.js';
+import type { CommandSpec } from '../commands/command-spec.js';
+import type { Dispatcher } from './dispatcher.js';
+
+/** A reply slot held in order while a write ahead of it is in the log. */
+interface Slot {
+  reply: RespValue | undefined;
+  /** A command that must run only once everything before it has replied. */
+  deferred: { readonly spec: CommandSpec; readonly args: readonly string[] } | undefined;
+}
+
+/** Commands a client may have queued behind unapplied writes before we stop reading from it. */
+const MAX_QUEUED_COMMANDS = 1024;
+/** Unsent reply bytes past which we stop reading the client's input until it drains. */
+const OUTPUT_HIGH_WATER_BYTES = 64 * 1024 * 1024;
+
+export class Connection {
+  name = '';
+  libName = '';
+  libVersion = '';
+  protocol: ProtocolVersion = 2;
+  authenticated: boolean;
+  readonly createdAtMs = Date.now();
+  lastInteractionMs = Date.now();
+  lastCommand = 'NULL';
+  private readonly parser: CommandParser;
+  private readonly encoder = new ReplyEncoder();
+  private readonly queue: Slot[] = [];
+  /** The deferred slot whose command is running now: its reply fills that slot in place. */
+  private current: Slot | undefined;
+  private closing = false;
+  private flushQueued = false;
+  private inputPaused = false;
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    private readonly dispatcher: Dispatcher,
+    parserOptions: { readonly maxBulkBytes: number; readonly requiresAuth: boolean },
+  ) {
+    this.authenticated = !parserOptions.requiresAuth;
+    this.parser = new CommandParser({ maxBulkBytes: parserOptions.maxBulkBytes, maxMultibulkLength: 2 ** 31 - 1, maxInlineBytes: 64 * 1024 });
+    this.parser.unauthenticated = !this.authenticated;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.resumeInput());
+  }
+
+  get remoteAddress(): string {
+    return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+  }
+
+  get localAddress(): string {
+    return `${this.socket.localAddress}:${this.socket.localPort}`;
+  }
+
+  get queuedCommands(): number {
+    return this.queue.length;
+  }
+
+  get bufferedInputBytes(): number {
+    return this.parser.bufferedBytes;
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  setAuthenticated(authenticated: boolean): void {
+    this.authenticated = authenticated;
+    this.parser.unauthenticated = !authenticated;
+  }
+
+  private onData(chunk: Buffer): void {
+    this.dispatcher.stats.netInputBytes += chunk.length;
+    this.lastInteractionMs = Date.now();
+    this.parser.feed(chunk);
+    this.processInput();
+    this.flush();
+  }
+
+  private processInput(): void {
+    while (!this.closing && this.queue.length < MAX_QUEUED_COMMANDS) {
+      let args: string[] | undefined;
+      try {
+        args = this.parser.next();
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) throw error;
+        this.dispatcher.stats.protocolErrors++;
+        this.reply(new ErrorReply(`ERR ${error.message}`));
+        this.closeAfterReplies();
+        return;
+      }
+      if (args === undefined) break;
+      this.dispatcher.dispatch(this, args);
+    }
+    if (this.queue.length >= MAX_QUEUED_COMMANDS) this.pauseInput();
+  }
+
+  /** Answers in order: straight to the output when nothing is queued ahead, else into the queue. */
+  reply(value: RespValue): void {
+    if (value instanceof ErrorReply) this.dispatcher.stats.errorReplies++;
+    if (this.current !== undefined) {
+      this.current.reply = value;
+      this.current.deferred = undefined;
+    } else if (this.queue.length === 0) this.encoder.write(value, this.protocol);
+    else this.queue.push({ reply: value, deferred: undefined });
+  }
+
+  /** Whether a command must wait for earlier writes of this connection to apply. */
+  get mustDefer(): boolean {
+    return this.queue.length > 0;
+  }
+
+  defer(spec: CommandSpec, args: readonly string[]): void {
+    this.queue.push({ reply: undefined, deferred: { spec, args } });
+  }
+
+  /** Reserves the position of a reply that comes later (a write being applied); call the result with it. */
+  reserveReply(): (reply: RespValue) => void {
+    let slot = this.current;
+    if (slot !== undefined) slot.deferred = undefined;
+    else {
+      slot = { reply: undefined, deferred: undefined };
+      this.queue.push(slot);
+    }
+    const reserved = slot;
+    return (reply) => {
+      assert.equal(reserved.reply, undefined, 'a reserved reply is given once');
+      if (reply instanceof ErrorReply) this.dispatcher.stats.errorReplies++;
+      reserved.reply = reply;
+      this.runQueue();
+      this.scheduleFlush();
+    };
+  }
+
+  private runQueue(): void {
+    while (this.queue.length > 0) {
+      const head = this.queue[0];
+      const deferred = head.deferred;
+      if (deferred !== undefined) {
+        // Nothing is ahead of it now: it answers into its own slot, at once or by reservation.
+        this.current = head;
+        try {
+          this.dispatcher.run(this, deferred.spec, deferred.args);
+        } finally {
+          this.current = undefined;
+        }
+        assert.equal(head.deferred, undefined, `${deferred.spec.name} neither replied nor reserved a reply`);
+        continue;
+      }
+      if (head.reply === undefined) return;
+      this.queue.shift();
+      this.encoder.write(head.reply, this.protocol);
+    }
+    if (this.inputPaused) this.resumeInput();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
+  }
+
+  flush(): void {
+    if (this.encoder.lengthBytes > 0 && !this.socket.destroyed) {
+      const bytes = this.encoder.take();
+      this.dispatcher.stats.netOutputBytes += bytes.length;
+      this.socket.write(bytes);
+      if (this.socket.writableLength > OUTPUT_HIGH_WATER_BYTES) this.pauseInput();
+    }
+    if (this.closing && this.queue.length === 0) this.socket.end();
+  }
+
+  /** Ends the connection once everything already answered has been written. */
+  closeAfterReplies(): void {
+    this.closing = true;
+    this.scheduleFlush();
+  }
+
+  private pauseInput(): void {
+    if (this.inputPaused) return;
+    this.inputPaused = true;
+    this.socket.pause();
+  }
+
+  private resumeInput(): void {
+    if (!this.inputPaused || this.queue.length >= MAX_QUEUED_COMMANDS || this.socket.writableLength > OUTPUT_HIGH_WATER_BYTES) return;
+    this.inputPaused = false;
+    this.socket.resume();
+    this.processInput();
+    this.flush();
+  }
+}

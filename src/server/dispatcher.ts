@@ -1,0 +1,61 @@
+// Routes one parsed command: table lookup, arity and auth checks, then to the read path,
+// the write path (the data group's log) or the server-command handlers.
+
+import { commandTable, arityMatches, findSubcommand } from '../commands/command-table.js';
+import type { CommandSpec, ReadContext } from '../commands/command-spec.js';
+import { NOAUTH, unknownCommand, unknownSubcommand, wrongArity } from '../commands/errors.js';
+import type { LocalGroup } from '../cluster/local-group.js';
+import type { Connection } from './connection.js';
+import type { ServerStats } from './stats.js';
+import type { ServerCommandHandlers } from './server-commands.js';
+
+export class Dispatcher {
+  private handlers: ServerCommandHandlers | undefined;
+
+  constructor(
+    private readonly group: LocalGroup,
+    readonly stats: ServerStats,
+  ) {}
+
+  /** Server commands need the dispatcher's server; they are attached once both exist. */
+  attach(handlers: ServerCommandHandlers): void {
+    this.handlers = handlers;
+  }
+
+  dispatch(connection: Connection, args: string[]): void {
+    this.stats.commandsProcessed++;
+    const spec = commandTable.lookup(args[0]);
+    if (spec === undefined) return connection.reply(unknownCommand(args));
+    if (!arityMatches(spec.arity, args.length)) return connection.reply(wrongArity(spec.name));
+    if (!connection.authenticated && !spec.flags.includes('no_auth')) return connection.reply(NOAUTH);
+    if (spec.kind === 'server' && spec.subcommands !== undefined && args.length > 1) {
+      const sub = findSubcommand(spec, args[1]);
+      if (sub === undefined) return connection.reply(unknownSubcommand(args[1], spec.name));
+      if (!arityMatches(sub.arity, args.length)) return connection.reply(wrongArity(sub.name));
+    }
+    if (connection.mustDefer) return connection.defer(spec, args);
+    this.run(connection, spec, args);
+  }
+
+  /** Runs a checked command whose turn it is (nothing of this connection is queued ahead). */
+  run(connection: Connection, spec: CommandSpec, args: readonly string[]): void {
+    connection.lastCommand = spec.name;
+    switch (spec.kind) {
+      case 'read':
+        return connection.reply(spec.execute(this.readContext(), args));
+      case 'write': {
+        const error = spec.check?.(args);
+        if (error !== undefined) return connection.reply(error);
+        return this.group.propose('command', args, connection.reserveReply());
+      }
+      case 'server': {
+        if (this.handlers === undefined) throw new Error('dispatcher used before server commands were attached');
+        return this.handlers.execute(connection, spec, args);
+      }
+    }
+  }
+
+  readContext(): ReadContext {
+    return { keyspace: this.group.machine.keyspace, nowMs: this.group.nowMs(), random: Math.random };
+  }
+}

@@ -1,0 +1,398 @@
+// Implementations of the commands declared in commands/connection.ts: they act on the
+// connection (HELLO, AUTH, CLIENT ...) or on the node (INFO, CONFIG, SHUTDOWN ...).
+
+import { randomBytes } from 'node:crypto';
+import { OK, RespMap, RespVerbatim, SimpleString } from '../protocol/values.js';
+import type { RespValue } from '../protocol/values.js';
+import type { CommandSpec, ServerCommand } from '../commands/command-spec.js';
+import { commandTable, commandDocs, commandInfo, commandKeys, arityMatches, aclCategories } from '../commands/command-table.js';
+import { DB_OUT_OF_RANGE, NOT_INTEGER, SYNTAX, WRONGPASS, errorReply } from '../commands/errors.js';
+import { parseInt64 } from '../commands/arguments.js';
+import { globMatch } from '../engine/glob.js';
+import type { Host } from '../cluster/host.js';
+import type { NodeConfig } from './config.js';
+import { findParameter, parameters } from './config.js';
+import type { Connection } from './connection.js';
+import type { ServerStats } from './stats.js';
+import { infoText } from './info.js';
+
+/** What server commands may see and do of the node around them. */
+export interface NodeServices {
+  readonly config: NodeConfig;
+  readonly stats: ServerStats;
+  readonly host: Host;
+  readonly clients: ReadonlyMap<number, Connection>;
+  readonly runId: string;
+  readonly configFile: string | undefined;
+  /** Applies a validated CONFIG SET to the running node. */
+  applyConfig(field: keyof NodeConfig): void;
+  shutdown(options: { readonly snapshot: boolean }): void;
+}
+
+export const SERVER_VERSION = '7.2.0';
+export const SHOAL_VERSION = '0.1.0';
+
+type Handler = (connection: Connection, args: readonly string[]) => void;
+
+/** Client names and library info may not contain spaces, newlines or other specials. */
+const VALID_NAME = /^[!-~]*$/;
+
+export class ServerCommandHandlers {
+  private readonly handlers: ReadonlyMap<string, Handler>;
+
+  constructor(private readonly node: NodeServices) {
+    const handlers = new Map<string, Handler>([
+      ['ping', (c, a) => c.reply(a.length === 1 ? new SimpleString('PONG') : a.length === 2 ? a[1] : errorReply('ERR wrong number of arguments for \'ping\' command'))],
+      ['echo', (c, a) => c.reply(a[1])],
+      ['auth', (c, a) => this.auth(c, a)],
+      ['hello', (c, a) => this.hello(c, a)],
+      ['quit', (c) => {
+        c.reply(OK);
+        c.closeAfterReplies();
+      }],
+      ['reset', (c) => {
+        c.protocol = 2;
+        c.name = '';
+        c.setAuthenticated(this.node.config.requirepass === '');
+        c.reply(new SimpleString('RESET'));
+      }],
+      ['select', (c, a) => {
+        const index = parseInt64(a[1]);
+        c.reply(index === undefined ? NOT_INTEGER : index === 0 ? OK : DB_OUT_OF_RANGE);
+      }],
+      ['client', (c, a) => this.client(c, a)],
+      ['info', (c, a) => c.reply(new RespVerbatim('txt', infoText(this.node, a.slice(1))))],
+      ['time', (c) => {
+        const micros = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
+        c.reply([String(micros / 1_000_000n), String(micros % 1_000_000n)]);
+      }],
+      ['shutdown', (c, a) => this.shutdown(c, a)],
+      ['save', (c) => this.save(c.reserveReply(), OK)],
+      ['bgsave', (c) => {
+        c.reply(new SimpleString('Background saving started'));
+        this.save(() => undefined, OK);
+      }],
+      ['lastsave', (c) => c.reply(Math.floor((this.node.host.dataGroup.lastSaveMs || this.node.stats.startedAtMs) / 1000))],
+      ['config', (c, a) => this.config(c, a)],
+      ['command', (c, a) => this.command(c, a)],
+    ]);
+    for (const spec of commandTable.all()) {
+      if (spec.kind === 'server' && !handlers.has(spec.name)) throw new Error(`server command without handler: ${spec.name}`);
+    }
+    this.handlers = handlers;
+  }
+
+  execute(connection: Connection, spec: ServerCommand, args: readonly string[]): void {
+    const handler = this.handlers.get(spec.name);
+    if (handler === undefined) throw new Error(`no handler for ${spec.name}`);
+    if (spec.subcommands !== undefined && args.length > 1) connection.lastCommand = `${spec.name}|${args[1].toLowerCase()}`;
+    handler(connection, args);
+  }
+
+  private checkPassword(username: string, password: string): boolean {
+    if (username !== 'default') return false;
+    return this.node.config.requirepass === '' || password === this.node.config.requirepass;
+  }
+
+  private auth(connection: Connection, args: readonly string[]): void {
+    if (args.length > 3) return connection.reply(SYNTAX);
+    if (args.length === 2 && this.node.config.requirepass === '') {
+      return connection.reply(errorReply('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?'));
+    }
+    const [username, password] = args.length === 3 ? [args[1], args[2]] : ['default', args[1]];
+    if (!this.checkPassword(username, password)) return connection.reply(WRONGPASS);
+    connection.setAuthenticated(true);
+    connection.reply(OK);
+  }
+
+  private hello(connection: Connection, args: readonly string[]): void {
+    let protocol = connection.protocol;
+    let credentials: [string, string] | undefined;
+    let name: string | undefined;
+    if (args.length > 1) {
+      const version = parseInt64(args[1]);
+      if (version === undefined) return connection.reply(errorReply('ERR Protocol version is not an integer or out of range'));
+      if (version !== 2 && version !== 3) return connection.reply(errorReply('NOPROTO unsupported protocol version'));
+      protocol = version;
+    }
+    for (let i = 2; i < args.length; i++) {
+      const option = args[i].toLowerCase();
+      const remaining = args.length - i - 1;
+      if (option === 'auth' && remaining >= 2) {
+        credentials = [args[i + 1], args[i + 2]];
+        i += 2;
+      } else if (option === 'setname' && remaining >= 1) {
+        name = args[++i];
+        if (!VALID_NAME.test(name)) return connection.reply(errorReply('ERR Client names cannot contain spaces, newlines or special characters.'));
+      } else return connection.reply(errorReply(`ERR Syntax error in HELLO option '${args[i]}'`));
+    }
+    if (credentials !== undefined) {
+      if (!this.checkPassword(credentials[0], credentials[1])) return connection.reply(WRONGPASS);
+      connection.setAuthenticated(true);
+    }
+    if (!connection.authenticated) {
+      return connection.reply(errorReply('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time'));
+    }
+    if (name !== undefined) connection.name = name;
+    connection.protocol = protocol;
+    connection.reply(new RespMap([
+      ['server', 'redis'], ['version', SERVER_VERSION], ['proto', protocol], ['id', connection.id],
+      ['mode', 'standalone'], ['role', 'master'], ['modules', []],
+    ]));
+  }
+
+  private client(connection: Connection, args: readonly string[]): void {
+    const sub = args[1].toLowerCase();
+    switch (sub) {
+      case 'id':
+        return connection.reply(connection.id);
+      case 'getname':
+        return connection.reply(connection.name === '' ? null : connection.name);
+      case 'setname':
+        if (!VALID_NAME.test(args[2])) return connection.reply(errorReply('ERR Client names cannot contain spaces, newlines or special characters.'));
+        connection.name = args[2];
+        return connection.reply(OK);
+      case 'setinfo': {
+        const attribute = args[2].toLowerCase();
+        if (attribute !== 'lib-name' && attribute !== 'lib-ver') return connection.reply(errorReply(`ERR Unrecognized option '${args[2]}'`));
+        if (!VALID_NAME.test(args[3])) return connection.reply(errorReply(`ERR ${attribute} cannot contain spaces, newlines or special characters.`));
+        if (attribute === 'lib-name') connection.libName = args[3];
+        else connection.libVersion = args[3];
+        return connection.reply(OK);
+      }
+      case 'info':
+        return connection.reply(new RespVerbatim('txt', `${this.describe(connection)}\n`));
+      case 'list':
+        return this.clientList(connection, args);
+      case 'kill':
+        return this.clientKill(connection, args);
+      case 'help':
+        return connection.reply([
+          'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+          'ID', '    Return the ID of the current connection.',
+          'GETNAME', '    Return the name of the current connection.',
+          'SETNAME <name>', '    Assign the name <name> to the current connection.',
+          'SETINFO <LIB-NAME|LIB-VER> <value>', '    Set client library name and version.',
+          'INFO', '    Return information about the current client connection.',
+          'LIST [TYPE NORMAL] [ID <id> [<id> ...]]', '    Return information about client connections.',
+          'KILL <ip:port> | KILL <option> <value> [<option> <value> [...]]', '    Kill connections by ID, ADDR, LADDR, USER or SKIPME.',
+          'HELP', '    Print this help.',
+        ].map((line) => new SimpleString(line)));
+    }
+  }
+
+  private clientList(connection: Connection, args: readonly string[]): void {
+    let ids: Set<number> | undefined;
+    for (let i = 2; i < args.length; i++) {
+      const option = args[i].toLowerCase();
+      if (option === 'type' && i + 1 < args.length) {
+        const type = args[++i].toLowerCase();
+        if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(type)) return connection.reply(errorReply(`ERR Unknown client type '${args[i]}'`));
+        if (type !== 'normal') ids = new Set();
+      } else if (option === 'id' && i + 1 < args.length) {
+        ids = new Set();
+        for (i++; i < args.length; i++) {
+          const id = parseInt64(args[i]);
+          if (id === undefined || typeof id !== 'number' || id <= 0) return connection.reply(errorReply('ERR Invalid client ID'));
+          ids.add(id);
+        }
+      } else return connection.reply(SYNTAX);
+    }
+    let text = '';
+    for (const client of this.node.clients.values()) {
+      if (ids === undefined || ids.has(client.id)) text += `${this.describe(client)}\n`;
+    }
+    connection.reply(new RespVerbatim('txt', text));
+  }
+
+  private clientKill(connection: Connection, args: readonly string[]): void {
+    if (args.length === 3) {
+      const target = [...this.node.clients.values()].find((client) => client.remoteAddress === args[2]);
+      if (target === undefined) return connection.reply(errorReply('ERR No such client'));
+      connection.reply(OK);
+      return this.kill(connection, target);
+    }
+    const filters: Array<(client: Connection) => boolean> = [];
+    let skipMe = true;
+    if (args.length % 2 !== 0) return connection.reply(SYNTAX);
+    for (let i = 2; i < args.length; i += 2) {
+      const option = args[i].toLowerCase();
+      const value = args[i + 1];
+      if (option === 'id') {
+        const id = parseInt64(value);
+        if (id === undefined || typeof id !== 'number' || id <= 0) return connection.reply(errorReply('ERR client-id should be greater than 0'));
+        filters.push((client) => client.id === id);
+      } else if (option === 'addr') filters.push((client) => client.remoteAddress === value);
+      else if (option === 'laddr') filters.push((client) => client.localAddress === value);
+      else if (option === 'user') filters.push(() => value === 'default');
+      else if (option === 'type') {
+        const type = value.toLowerCase();
+        if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(type)) return connection.reply(errorReply(`ERR Unknown client type '${value}'`));
+        filters.push(() => type === 'normal');
+      } else if (option === 'skipme') {
+        const answer = value.toLowerCase();
+        if (answer !== 'yes' && answer !== 'no') return connection.reply(SYNTAX);
+        skipMe = answer === 'yes';
+      } else if (option === 'maxage') {
+        const maxAge = parseInt64(value);
+        if (maxAge === undefined || typeof maxAge !== 'number') return connection.reply(NOT_INTEGER);
+        filters.push((client) => Date.now() - client.createdAtMs >= maxAge * 1000);
+      } else return connection.reply(SYNTAX);
+    }
+    const victims = [...this.node.clients.values()].filter((client) => (!skipMe || client !== connection) && filters.every((f) => f(client)));
+    connection.reply(victims.length);
+    for (const victim of victims) this.kill(connection, victim);
+  }
+
+  /** Killing yourself still delivers the reply first, as Redis does. */
+  private kill(self: Connection, victim: Connection): void {
+    if (victim === self) victim.closeAfterReplies();
+    else victim.socket.destroy();
+  }
+
+  private describe(client: Connection): string {
+    const nowMs = Date.now();
+    const ageSeconds = Math.floor((nowMs - client.createdAtMs) / 1000);
+    const idleSeconds = Math.floor((nowMs - client.lastInteractionMs) / 1000);
+    const outputBytes = client.socket.writableLength;
+    return [
+      `id=${client.id}`, `addr=${client.remoteAddress}`, `laddr=${client.localAddress}`, `fd=-1`, `name=${client.name}`,
+      `age=${ageSeconds}`, `idle=${idleSeconds}`, 'flags=N', 'db=0', 'sub=0', 'psub=0', 'ssub=0', 'multi=-1',
+      `qbuf=${client.bufferedInputBytes}`, 'qbuf-free=0', 'argv-mem=0', 'multi-mem=0', 'rbs=0', 'rbp=0',
+      'obl=0', `oll=${client.queuedCommands}`, `omem=${outputBytes}`, `tot-mem=${outputBytes + client.bufferedInputBytes}`,
+      'events=r', `cmd=${client.lastCommand}`, 'user=default', 'redir=-1', `resp=${client.protocol}`,
+      `lib-name=${client.libName}`, `lib-ver=${client.libVersion}`,
+    ].join(' ');
+  }
+
+  private shutdown(connection: Connection, args: readonly string[]): void {
+    let snapshot = true;
+    for (const arg of args.slice(1)) {
+      const option = arg.toLowerCase();
+      if (option === 'nosave') snapshot = false;
+      else if (option === 'save') snapshot = true;
+      else if (option === 'abort') return connection.reply(errorReply('ERR No shutdown in progress.'));
+      else if (option !== 'now' && option !== 'force') return connection.reply(SYNTAX);
+    }
+    this.node.shutdown({ snapshot });
+  }
+
+  private save(answer: (reply: RespValue) => void, success: RespValue): void {
+    this.node.host.dataGroup.snapshot().then(
+      () => answer(success),
+      (error: unknown) => answer(errorReply(`ERR snapshot failed: ${error instanceof Error ? error.message : String(error)}`)),
+    );
+  }
+
+  private config(connection: Connection, args: readonly string[]): void {
+    const sub = args[1].toLowerCase();
+    if (sub === 'get') {
+      const entries: Array<[RespValue, RespValue]> = [];
+      const seen = new Set<string>();
+      for (const pattern of args.slice(2)) {
+        for (const [name, value] of this.configEntries()) {
+          if (!seen.has(name) && globMatch(pattern, name, true)) {
+            seen.add(name);
+            entries.push([name, value]);
+          }
+        }
+      }
+      return connection.reply(new RespMap(entries));
+    }
+    if (sub === 'set') return connection.reply(this.configSet(args));
+    if (sub === 'resetstat') {
+      this.node.stats.reset();
+      return connection.reply(OK);
+    }
+    return connection.reply([
+      'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      'GET <pattern>', '    Return parameters matching the glob-like <pattern> and their values.',
+      'SET <directive> <value>', '    Set the configuration <directive> to <value>.',
+      'RESETSTAT', '    Reset statistics reported by the INFO command.',
+      'HELP', '    Print this help.',
+    ].map((line) => new SimpleString(line)));
+  }
+
+  /** Every CONFIG GET-able setting, including fixed ones tools commonly ask for. */
+  private configEntries(): Array<[string, string]> {
+    const entries: Array<[string, string]> = parameters.map((p) => [p.name, p.format(this.node.config[p.field])]);
+    entries.push(['databases', '1'], ['appendonly', 'yes'], ['save', ''], ['maxmemory', '0'], ['maxmemory-policy', 'noeviction'], ['cluster-enabled', 'no']);
+    return entries;
+  }
+
+  private configSet(args: readonly string[]): RespValue {
+    if (args.length < 4 || args.length % 2 !== 0) return errorReply('ERR wrong number of arguments for \'config|set\' command');
+    const changes: Array<[ReturnType<typeof findParameter> & object, unknown]> = [];
+    for (let i = 2; i < args.length; i += 2) {
+      const parameter = findParameter(args[i]);
+      if (parameter === undefined) return errorReply(`ERR Unknown option or number of arguments for CONFIG SET - '${args[i]}'`);
+      if (!parameter.mutable) return errorReply(`ERR CONFIG SET failed (possibly related to argument '${args[i]}') - can't set immutable config`);
+      const value = parameter.parse(args[i + 1]);
+      if (typeof value === 'object' && value !== null && 'error' in value) {
+        return errorReply(`ERR CONFIG SET failed (possibly related to argument '${args[i]}') - ${value.error}`);
+      }
+      changes.push([parameter, value]);
+    }
+    for (const [parameter, value] of changes) {
+      (this.node.config as unknown as Record<string, unknown>)[parameter.field] = value;
+      this.node.applyConfig(parameter.field);
+    }
+    return OK;
+  }
+
+  private command(connection: Connection, args: readonly string[]): void {
+    const sub = args.length > 1 ? args[1].toLowerCase() : 'all';
+    const specs = [...commandTable.all()];
+    switch (sub) {
+      case 'all':
+        return connection.reply(specs.map(commandInfo));
+      case 'count':
+        return connection.reply(specs.length);
+      case 'info':
+        return connection.reply(args.length === 2 ? specs.map(commandInfo) : args.slice(2).map((name) => {
+          const spec = commandTable.lookup(name);
+          return spec === undefined ? null : commandInfo(spec);
+        }));
+      case 'docs': {
+        const chosen = args.length === 2 ? specs : args.slice(2).map((name) => commandTable.lookup(name)).filter((spec) => spec !== undefined);
+        return connection.reply(new RespMap(chosen.map((spec) => [spec.name, commandDocs(spec, spec.group)] as [RespValue, RespValue])));
+      }
+      case 'list':
+        return connection.reply(this.commandList(specs, args));
+      case 'getkeys': {
+        const spec = commandTable.lookup(args[2]);
+        if (spec === undefined) return connection.reply(errorReply('ERR Invalid command specified'));
+        if (!arityMatches(spec.arity, args.length - 2)) return connection.reply(errorReply('ERR Invalid number of arguments specified for command'));
+        const keys = commandKeys(spec, args.slice(2));
+        return connection.reply(keys.length === 0 ? errorReply('ERR The command has no key arguments') : keys);
+      }
+      default:
+        return connection.reply([
+          'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+          '(no subcommand)', '    Return details about all commands.',
+          'COUNT', '    Return the total number of commands.',
+          'INFO [<command-name> ...]', '    Return details about multiple commands.',
+          'DOCS [<command-name> ...]', '    Return documentation details about multiple commands.',
+          'LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]', '    Return a list of all commands.',
+          'GETKEYS <full-command>', '    Return the keys from a full command.',
+          'HELP', '    Print this help.',
+        ].map((line) => new SimpleString(line)));
+    }
+  }
+
+  private commandList(specs: readonly CommandSpec[], args: readonly string[]): RespValue {
+    if (args.length === 2) return specs.map((spec) => spec.name);
+    if (args.length !== 5 || args[2].toLowerCase() !== 'filterby') return SYNTAX;
+    const kind = args[3].toLowerCase();
+    const value = args[4];
+    if (kind === 'module') return [];
+    if (kind === 'aclcat') return specs.filter((spec) => aclCategories(spec).includes(`@${value.toLowerCase()}`)).map((spec) => spec.name);
+    if (kind === 'pattern') return specs.filter((spec) => globMatch(value, spec.name, true)).map((spec) => spec.name);
+    return SYNTAX;
+  }
+}
+
+export function newRunId(): string {
+  return randomBytes(20).toString('hex');
+}
+

@@ -191,7 +191,7 @@ export const stringCommands: readonly CommandSpec[] = [
   {
     name: 'mset', kind: 'write', arity: -3, flags: ['write', 'denyoom'], keys: { first: 1, last: -1, step: 2 }, categories: ['string'],
     group: 'string', summary: 'Atomically creates or modifies the string values of one or more keys.', since: '1.0.1', complexity: 'O(N) where N is the number of keys to set.',
-    check: (args) => (args.length % 2 === 0 ? undefined : wrongArity('mset')),
+    check: (args) => (args.length % 2 === 1 ? undefined : wrongArity('mset')),
     apply: (context, args) => {
       for (let i = 1; i < args.length; i += 2) context.keyspace.set(args[i], args[i + 1]);
       return OK;
@@ -200,7 +200,7 @@ export const stringCommands: readonly CommandSpec[] = [
   {
     name: 'msetnx', kind: 'write', arity: -3, flags: ['write', 'denyoom'], keys: { first: 1, last: -1, step: 2 }, categories: ['string'],
     group: 'string', summary: 'Atomically modifies the string values of one or more keys only when all keys don\'t exist.', since: '1.0.1', complexity: 'O(N) where N is the number of keys to set.',
-    check: (args) => (args.length % 2 === 0 ? undefined : wrongArity('msetnx')),
+    check: (args) => (args.length % 2 === 1 ? undefined : wrongArity('msetnx')),
     apply: (context, args) => {
       for (let i = 1; i < args.length; i += 2) if (context.keyspace.getForWrite(args[i], context.nowMs) !== undefined) return 0;
       for (let i = 1; i < args.length; i += 2) context.keyspace.set(args[i], args[i + 1]);

@@ -22,6 +22,13 @@ function exists(context: ReadContext, key: string): boolean {
   return context.keyspace.get(key, context.nowMs) !== undefined;
 }
 
+/** EXISTS and TOUCH: how many of the named keys exist (a key named twice counts twice). */
+function countExisting(context: ReadContext, args: readonly string[]): number {
+  let count = 0;
+  for (let i = 1; i < args.length; i++) if (exists(context, args[i])) count++;
+  return count;
+}
+
 function deleteKeys(context: ApplyContext, args: readonly string[]): number {
   let deleted = 0;
   for (let i = 1; i < args.length; i++) {
@@ -202,20 +209,12 @@ export const keyCommands: readonly CommandSpec[] = [
   {
     name: 'exists', kind: 'read', arity: -2, flags: ['readonly', 'fast'], keys: ALL_KEYS, categories: ['keyspace'],
     group: 'generic', summary: 'Determines whether one or more keys exist.', since: '1.0.0', complexity: 'O(N) where N is the number of keys to check.',
-    execute: (context, args) => {
-      let count = 0;
-      for (let i = 1; i < args.length; i++) if (exists(context, args[i])) count++;
-      return count;
-    },
+    execute: countExisting,
   },
   {
     name: 'touch', kind: 'read', arity: -2, flags: ['readonly', 'fast'], keys: ALL_KEYS, categories: ['keyspace'],
     group: 'generic', summary: 'Returns the number of existing keys out of those specified after updating the time they were last accessed.', since: '3.2.1', complexity: 'O(N) where N is the number of keys that will be touched.',
-    execute: (context, args) => {
-      let count = 0;
-      for (let i = 1; i < args.length; i++) if (exists(context, args[i])) count++;
-      return count;
-    },
+    execute: countExisting,
   },
   {
     name: 'type', kind: 'read', arity: 2, flags: ['readonly', 'fast'], keys: ONE_KEY, categories: ['keyspace'],

@@ -263,8 +263,7 @@ export const keyCommands: readonly CommandSpec[] = [
         if (!request.replace) return 0;
         keyspace.delete(args[2]);
       }
-      if (typeof value !== 'string') throw new Error(`COPY of ${typeOf(value)} values is not supported yet`);
-      keyspace.set(args[2], value);
+      keyspace.set(args[2], typeof value === 'string' ? value : value.clone());
       const atMs = keyspace.expireAt(args[1]);
       if (atMs !== undefined) keyspace.setExpireAt(args[2], atMs);
       return 1;

@@ -2,15 +2,20 @@
 // into chunks of about CHUNK_SIZE_BYTES so a large keyspace never needs one giant buffer.
 //
 //   header:  "SHOALKS1" u32 keyCount
-//   record:  u8 type  u32 keyLength key  f64 expireAtMs (NaN = none)  value
-//   string value: u32 length bytes
+//   record:  u8 type  str key  f64 expireAtMs (NaN = none)  value
+//   str:     u32 length, latin1 bytes
+//   values:  string: str | hash: u32 n (str field, str value)* | set, list: u32 n str*
 
 import assert from 'node:assert/strict';
 import { Keyspace } from './keyspace.js';
+import type { Value } from './keyspace.js';
+import { HashValue } from './hash-value.js';
+import { ListValue } from './list-value.js';
+import { SetValue } from './set-value.js';
 
 const MAGIC = 'SHOALKS1';
 const CHUNK_SIZE_BYTES = 1024 * 1024;
-const TYPE_STRING = 0;
+const TYPE_CODES = { string: 0, hash: 1, set: 2, list: 3 } as const;
 
 class ChunkWriter {
   readonly chunks: Buffer[] = [];
@@ -38,7 +43,7 @@ class ChunkWriter {
     this.offset = this.buffer.writeDoubleLE(value, this.offset);
   }
 
-  latin1(text: string): void {
+  str(text: string): void {
     this.u32(text.length);
     this.reserve(text.length);
     this.offset += this.buffer.write(text, this.offset, 'latin1');
@@ -51,17 +56,92 @@ class ChunkWriter {
   }
 }
 
+class Reader {
+  private offset = 0;
+
+  constructor(private readonly data: Buffer) {}
+
+  get atEnd(): boolean {
+    return this.offset === this.data.length;
+  }
+
+  u8(): number {
+    return this.data.readUInt8(this.offset++);
+  }
+
+  u32(): number {
+    const value = this.data.readUInt32LE(this.offset);
+    this.offset += 4;
+    return value;
+  }
+
+  f64(): number {
+    const value = this.data.readDoubleLE(this.offset);
+    this.offset += 8;
+    return value;
+  }
+
+  str(): string {
+    const length = this.u32();
+    if (this.offset + length > this.data.length) throw new Error('keyspace snapshot: truncated');
+    const text = this.data.toString('latin1', this.offset, this.offset + length);
+    this.offset += length;
+    return text;
+  }
+}
+
+function typeCode(value: Value): number {
+  const code = typeof value === 'string' ? TYPE_CODES.string : (TYPE_CODES as Record<string, number>)[value.type];
+  if (code === undefined) throw new Error(`keyspace snapshot: no encoding for ${typeof value === 'string' ? 'string' : value.type} yet`);
+  return code;
+}
+
+function encodeBody(writer: ChunkWriter, value: Value): void {
+  if (typeof value === 'string') return writer.str(value);
+  if (value instanceof HashValue) {
+    writer.u32(value.fields.size);
+    for (const [field, fieldValue] of value.fields) {
+      writer.str(field);
+      writer.str(fieldValue);
+    }
+    return;
+  }
+  const items = value instanceof SetValue ? value.members : value instanceof ListValue ? [...value.values()] : undefined;
+  assert.ok(items !== undefined, `no body encoding for ${value.type}`);
+  writer.u32(value.size);
+  for (const item of items) writer.str(item);
+}
+
+function decodeValue(reader: Reader, type: number): Value {
+  switch (type) {
+    case TYPE_CODES.string:
+      return reader.str();
+    case TYPE_CODES.hash: {
+      const hash = new HashValue();
+      for (let i = reader.u32(); i > 0; i--) hash.fields.set(reader.str(), reader.str());
+      return hash;
+    }
+    case TYPE_CODES.set:
+    case TYPE_CODES.list: {
+      const items: string[] = [];
+      for (let i = reader.u32(); i > 0; i--) items.push(reader.str());
+      return type === TYPE_CODES.set ? new SetValue(items) : new ListValue(items);
+    }
+    default:
+      throw new Error(`keyspace snapshot: unknown type ${type}`);
+  }
+}
+
 export function encodeKeyspace(keyspace: Keyspace): Buffer[] {
   const writer = new ChunkWriter();
   for (const char of MAGIC) writer.u8(char.charCodeAt(0));
   writer.u32(keyspace.size);
   let written = 0;
   for (const [key, value, expireAtMs] of keyspace.entries()) {
-    assert.equal(typeof value, 'string', 'only strings are snapshotted so far');
-    writer.u8(TYPE_STRING);
-    writer.latin1(key);
+    writer.u8(typeCode(value));
+    writer.str(key);
     writer.f64(expireAtMs ?? Number.NaN);
-    writer.latin1(value as string);
+    encodeBody(writer, value);
     written++;
   }
   assert.equal(written, keyspace.size, 'snapshot key count');
@@ -72,26 +152,15 @@ export function encodeKeyspace(keyspace: Keyspace): Buffer[] {
 export function decodeKeyspace(data: Buffer): Keyspace {
   const keyspace = new Keyspace();
   if (data.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new Error('keyspace snapshot: bad magic');
-  let offset = MAGIC.length;
-  const keyCount = data.readUInt32LE(offset);
-  offset += 4;
-  const readLatin1 = (): string => {
-    const length = data.readUInt32LE(offset);
-    offset += 4;
-    if (offset + length > data.length) throw new Error('keyspace snapshot: truncated');
-    const text = data.toString('latin1', offset, offset + length);
-    offset += length;
-    return text;
-  };
+  const reader = new Reader(data.subarray(MAGIC.length));
+  const keyCount = reader.u32();
   for (let i = 0; i < keyCount; i++) {
-    const type = data.readUInt8(offset++);
-    if (type !== TYPE_STRING) throw new Error(`keyspace snapshot: unknown type ${type}`);
-    const key = readLatin1();
-    const expireAtMs = data.readDoubleLE(offset);
-    offset += 8;
-    keyspace.set(key, readLatin1());
+    const type = reader.u8();
+    const key = reader.str();
+    const expireAtMs = reader.f64();
+    keyspace.set(key, decodeValue(reader, type));
     if (!Number.isNaN(expireAtMs)) keyspace.setExpireAt(key, expireAtMs);
   }
-  if (offset !== data.length) throw new Error('keyspace snapshot: trailing bytes');
+  if (!reader.atEnd) throw new Error('keyspace snapshot: trailing bytes');
   return keyspace;
 }

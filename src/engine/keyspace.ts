@@ -13,12 +13,16 @@
 import assert from 'node:assert/strict';
 import { keySlot, SLOT_COUNT } from './key-slot.js';
 
-/** A string value is stored as a latin1 JS string; other types are objects (later issues). */
+/** A string value is stored as a latin1 JS string; the other types are objects. */
 export type Value = string | CollectionValue;
 
-/** Marker interface for the non-string types, so `typeof value === 'string'` tells strings apart. */
+/** The non-string types; `typeof value === 'string'` tells strings apart cheaply. */
 export interface CollectionValue {
   readonly type: 'list' | 'set' | 'zset' | 'hash' | 'stream';
+  /** Elements held. A command that empties a collection deletes its key, as Redis does. */
+  readonly size: number;
+  /** A deep copy, for COPY. */
+  clone(): CollectionValue;
 }
 
 export type TypeName = 'string' | CollectionValue['type'];

@@ -9,6 +9,8 @@ import type { CommandSpec, KeyPositions, SubcommandSpec } from './command-spec.j
 import { connectionCommands, serverCommands } from './connection.js';
 import { keyCommands } from './keys.js';
 import { stringCommands } from './strings.js';
+import { hashCommands } from './hashes.js';
+import { setCommands } from './sets.js';
 
 type AnySpec = CommandSpec | SubcommandSpec;
 
@@ -44,7 +46,9 @@ export class CommandTable {
   }
 }
 
-export const commandTable = new CommandTable([...stringCommands, ...keyCommands, ...connectionCommands, ...serverCommands]);
+export const commandTable = new CommandTable([
+  ...stringCommands, ...keyCommands, ...hashCommands, ...setCommands, ...connectionCommands, ...serverCommands,
+]);
 
 export function arityMatches(arity: number, argumentCount: number): boolean {
   return arity > 0 ? argumentCount === arity : argumentCount >= -arity;

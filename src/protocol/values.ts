@@ -18,7 +18,8 @@ export type RespValue =
   | RespVerbatim
   | RespMap
   | RespSet
-  | RespPush;
+  | RespPush
+  | RespPairs;
 
 /** `+OK`: a status line. Must not contain CR or LF. */
 export class SimpleString {
@@ -72,3 +73,11 @@ export class RespPush {
 }
 
 export const OK = new SimpleString('OK');
+
+/**
+ * Pairs such as field/value or member/score: nested two-element arrays in RESP3, one flat
+ * array in RESP2 (HRANDFIELD WITHVALUES, ZRANGE WITHSCORES ...).
+ */
+export class RespPairs {
+  constructor(readonly pairs: ReadonlyArray<readonly [RespValue, RespValue]>) {}
+}

@@ -54,6 +54,7 @@ export async function runNode(config: NodeConfig, options: { logger?: Logger; co
     clients: server.clients,
     runId: newRunId(),
     configFile: options.configFile,
+    blockedClients: () => dispatcher.blocked.count,
     applyConfig: (field) => {
       if (field === 'activeExpireIntervalMs') host.setActiveExpireInterval(config.activeExpireIntervalMs);
     },

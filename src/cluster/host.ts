@@ -56,6 +56,8 @@ export class Host {
           machine.apply(record.index, decodeLogCommand(record.data));
         },
       });
+      // Nobody is blocked during recovery: what replay signalled is moot.
+      machine.takeReadyKeys();
       logger.info({
         snapshotIndex: snapshot?.meta.index ?? 0, appliedIndex: machine.appliedIndex, keys: machine.keyspace.size,
         walSegments: report.segments, walRecords: report.records, durationMs: Date.now() - startedMs,

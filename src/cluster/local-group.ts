@@ -7,11 +7,11 @@
 // the commands it pipelined behind a write against exactly the state that write produced.
 
 import assert from 'node:assert/strict';
-import type { RespValue } from '../protocol/values.js';
 import { ErrorReply } from '../protocol/values.js';
 import { KeyspaceStateMachine } from '../commands/state-machine.js';
 import { encodeLogCommand } from '../commands/log-entry.js';
 import type { LogCommand, LogCommandKind } from '../commands/log-entry.js';
+import type { ApplyResult } from '../commands/command-spec.js';
 import type { WriteAheadLog } from '../storage/wal.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import type { Logger } from '../logger.js';
@@ -19,9 +19,15 @@ import type { Logger } from '../logger.js';
 /** The term written for every entry of a single-voter group (Raft terms start at 1). */
 const SINGLE_VOTER_TERM = 1;
 
-export type ApplyCallback = (reply: RespValue) => void;
+export type ApplyCallback = (result: ApplyResult) => void;
 
 interface Proposal {
+  readonly kind: LogCommandKind;
+  readonly args: readonly string[];
+  readonly onApplied: ApplyCallback;
+}
+
+interface Entry {
   readonly index: number;
   readonly command: LogCommand;
   readonly onApplied: ApplyCallback;
@@ -50,6 +56,10 @@ export class LocalGroup {
   private lastIndex: number;
   private lastStampMs = 0;
   private pending: Proposal[] = [];
+  /** Proposals that go ahead of `pending` (serving blocked clients right after a push). */
+  private urgent: Proposal[] = [];
+  /** Told, after each applied entry, which keys it signalled ready for blocked clients. */
+  onKeysReady: ((keys: ReadonlySet<string>) => void) | undefined;
   private flushScheduled = false;
   private inFlightFlushes = 0;
   private latestFlush: Promise<void> = Promise.resolve();
@@ -79,21 +89,21 @@ export class LocalGroup {
   }
 
   get pendingCount(): number {
-    return this.lastIndex - this.machine.appliedIndex;
+    return this.lastIndex - this.machine.appliedIndex + this.pending.length + this.urgent.length;
   }
 
   get lastSaveMs(): number {
     return this.lastSnapshotAtMs;
   }
 
-  propose(kind: LogCommandKind, args: readonly string[], onApplied: ApplyCallback): void {
+  /**
+   * Appends a command to the log; `onApplied` runs right after it is applied. Indexes and time
+   * stamps are assigned when the batch is written, so an `urgent` proposal can still go ahead
+   * of the proposals that are waiting for the next write.
+   */
+  propose(kind: LogCommandKind, args: readonly string[], onApplied: ApplyCallback, urgent = false): void {
     if (this.failure !== undefined) return onApplied(this.failure);
-    const stampMs = this.nowMs();
-    this.lastStampMs = stampMs;
-    const command: LogCommand = { kind, stampMs, args };
-    const index = ++this.lastIndex;
-    this.wal.append({ kind: 'entry', group: this.groupId, term: SINGLE_VOTER_TERM, index, data: encodeLogCommand(command) });
-    this.pending.push({ index, command, onApplied });
+    (urgent ? this.urgent : this.pending).push({ kind, args, onApplied });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => {
@@ -104,7 +114,16 @@ export class LocalGroup {
 
   private async flush(): Promise<void> {
     this.flushScheduled = false;
-    const batch = this.pending;
+    const stampMs = this.nowMs();
+    this.lastStampMs = stampMs;
+    const batch: Entry[] = [];
+    for (const proposal of [...this.urgent, ...this.pending]) {
+      const command: LogCommand = { kind: proposal.kind, stampMs, args: proposal.args };
+      const index = ++this.lastIndex;
+      this.wal.append({ kind: 'entry', group: this.groupId, term: SINGLE_VOTER_TERM, index, data: encodeLogCommand(command) });
+      batch.push({ index, command, onApplied: proposal.onApplied });
+    }
+    this.urgent = [];
     this.pending = [];
     this.inFlightFlushes++;
     try {
@@ -116,7 +135,11 @@ export class LocalGroup {
       this.inFlightFlushes--;
     }
     // The WAL completes flushes in the order they were called, so batches apply in log order.
-    for (const proposal of batch) proposal.onApplied(this.machine.apply(proposal.index, proposal.command));
+    for (const entry of batch) {
+      entry.onApplied(this.machine.apply(entry.index, entry.command));
+      const ready = this.machine.takeReadyKeys();
+      if (ready !== undefined) this.onKeysReady?.(ready);
+    }
     this.maybeSnapshot();
   }
 
@@ -124,11 +147,12 @@ export class LocalGroup {
    * A failed log write leaves us unsure what reached the disk: stop accepting writes (the
    * node stays readable) rather than acknowledge anything we cannot promise to keep.
    */
-  private fail(error: unknown, batch: readonly Proposal[]): void {
+  private fail(error: unknown, batch: readonly Entry[]): void {
     const reason = error instanceof Error ? error.message : String(error);
     this.logger.error({ group: this.groupId, err: reason }, 'write-ahead log write failed; group is read-only until restart');
     this.failure = new ErrorReply(`ERR write-ahead log failure, writes refused until restart: ${reason}`);
-    const unanswered = [...batch, ...this.pending];
+    const unanswered = [...batch, ...this.urgent, ...this.pending];
+    this.urgent = [];
     this.pending = [];
     for (const proposal of unanswered) proposal.onApplied(this.failure);
   }

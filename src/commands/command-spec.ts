@@ -39,7 +39,20 @@ export interface ApplyContext {
   readonly keyspace: Keyspace;
   readonly nowMs: number;
   readonly random: () => number;
+  /** Tells blocked clients that `key` may now serve them (a list or sorted set gained elements). */
+  signalReady(key: string): void;
 }
+
+/**
+ * What a blocking command's apply returns when nothing is there to take: the server then
+ * parks the client and proposes the command again when one of its keys is signalled ready.
+ */
+export class WouldBlock {
+  private constructor() {}
+  static readonly instance = new WouldBlock();
+}
+
+export type ApplyResult = RespValue | WouldBlock;
 
 interface CommandBase {
   /** Lower-case name; subcommands are `container|sub`. */
@@ -67,7 +80,9 @@ export interface WriteCommand extends CommandBase {
   readonly kind: 'write';
   /** Errors knowable from the arguments alone, replied at once without touching the log. */
   check?(args: readonly string[]): ErrorReply | undefined;
-  apply(context: ApplyContext, args: readonly string[]): RespValue;
+  apply(context: ApplyContext, args: readonly string[]): ApplyResult;
+  /** Blocking commands: the timeout argument's position and what a timed-out client gets. */
+  readonly blocking?: { readonly timeoutIndex: (args: readonly string[]) => number; readonly timeoutReply: RespValue };
 }
 
 /** Acts on the connection or the node (PING, CLIENT, CONFIG...): implemented by server/. */

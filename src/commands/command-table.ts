@@ -11,6 +11,7 @@ import { keyCommands } from './keys.js';
 import { stringCommands } from './strings.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
+import { listCommands } from './lists.js';
 
 type AnySpec = CommandSpec | SubcommandSpec;
 
@@ -47,7 +48,7 @@ export class CommandTable {
 }
 
 export const commandTable = new CommandTable([
-  ...stringCommands, ...keyCommands, ...hashCommands, ...setCommands, ...connectionCommands, ...serverCommands,
+  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...connectionCommands, ...serverCommands,
 ]);
 
 export function arityMatches(arity: number, argumentCount: number): boolean {

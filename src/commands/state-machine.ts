@@ -4,16 +4,20 @@
 
 import assert from 'node:assert/strict';
 
-import type { RespValue } from '../protocol/values.js';
 import { Keyspace } from '../engine/keyspace.js';
 import { decodeKeyspace, encodeKeyspace } from '../engine/keyspace-snapshot.js';
 import { seededRandom } from '../engine/seeded-random.js';
 import { commandTable } from './command-table.js';
 import type { LogCommand } from './log-entry.js';
+import type { ApplyResult } from './command-spec.js';
 
 export class KeyspaceStateMachine {
   private keyspaceValue = new Keyspace();
   private appliedIndexValue = 0;
+  private readyKeys = new Set<string>();
+  private readonly signalReady = (key: string): void => {
+    this.readyKeys.add(key);
+  };
 
   get keyspace(): Keyspace {
     return this.keyspaceValue;
@@ -23,10 +27,10 @@ export class KeyspaceStateMachine {
     return this.appliedIndexValue;
   }
 
-  apply(index: number, command: LogCommand): RespValue {
+  apply(index: number, command: LogCommand): ApplyResult {
     assert.equal(index, this.appliedIndexValue + 1, 'entries are applied in log order without gaps');
     this.appliedIndexValue = index;
-    const context = { keyspace: this.keyspaceValue, nowMs: command.stampMs, random: seededRandom(index) };
+    const context = { keyspace: this.keyspaceValue, nowMs: command.stampMs, random: seededRandom(index), signalReady: this.signalReady };
     if (command.kind === 'expire') {
       let expired = 0;
       for (const key of command.args) if (this.keyspaceValue.isExpired(key, command.stampMs) && this.keyspaceValue.delete(key)) expired++;
@@ -38,6 +42,14 @@ export class KeyspaceStateMachine {
     const error = spec.check?.(command.args);
     if (error !== undefined) return error;
     return spec.apply(context, command.args);
+  }
+
+  /** Keys signalled ready by the entries applied since the last call (for blocked clients). */
+  takeReadyKeys(): ReadonlySet<string> | undefined {
+    if (this.readyKeys.size === 0) return undefined;
+    const keys = this.readyKeys;
+    this.readyKeys = new Set();
+    return keys;
   }
 
   snapshot(): { index: number; chunks: Buffer[] } {

@@ -1,8 +1,12 @@
 // Routes one parsed command: table lookup, arity and auth checks, then to the read path,
 // the write path (the data group's log) or the server-command handlers.
 
+import assert from 'node:assert/strict';
 import { commandTable, arityMatches, findSubcommand } from '../commands/command-table.js';
-import type { CommandSpec, ReadContext } from '../commands/command-spec.js';
+import { WouldBlock } from '../commands/command-spec.js';
+import type { CommandSpec, ReadContext, WriteCommand } from '../commands/command-spec.js';
+import { parseTimeoutMs } from '../commands/lists.js';
+import { BlockedClients } from './blocking.js';
 import { NOAUTH, unknownCommand, unknownSubcommand, wrongArity } from '../commands/errors.js';
 import type { LocalGroup } from '../cluster/local-group.js';
 import type { Connection } from './connection.js';
@@ -11,11 +15,14 @@ import type { ServerCommandHandlers } from './server-commands.js';
 
 export class Dispatcher {
   private handlers: ServerCommandHandlers | undefined;
+  readonly blocked: BlockedClients;
 
   constructor(
     private readonly group: LocalGroup,
     readonly stats: ServerStats,
-  ) {}
+  ) {
+    this.blocked = new BlockedClients(group);
+  }
 
   /** Server commands need the dispatcher's server; they are attached once both exist. */
   attach(handlers: ServerCommandHandlers): void {
@@ -46,13 +53,24 @@ export class Dispatcher {
       case 'write': {
         const error = spec.check?.(args);
         if (error !== undefined) return connection.reply(error);
-        return this.group.propose('command', args, connection.reserveReply());
+        return this.propose(connection, spec, args);
       }
       case 'server': {
         if (this.handlers === undefined) throw new Error('dispatcher used before server commands were attached');
         return this.handlers.execute(connection, spec, args);
       }
     }
+  }
+
+  private propose(connection: Connection, spec: WriteCommand, args: readonly string[]): void {
+    const answer = connection.reserveReply();
+    this.group.propose('command', args, (result) => {
+      if (!(result instanceof WouldBlock)) return answer(result);
+      assert.ok(spec.blocking !== undefined, `${spec.name} returned WouldBlock but does not block`);
+      const timeoutMs = parseTimeoutMs(args[spec.blocking.timeoutIndex(args)]);
+      assert.ok(typeof timeoutMs === 'number', 'blocking timeout was checked before proposing');
+      this.blocked.park(connection, spec, args, timeoutMs, answer);
+    });
   }
 
   readContext(): ReadContext {

@@ -19,7 +19,7 @@ const sections: Record<string, Section> = {
     ];
   },
   clients: (node) => [
-    ['connected_clients', node.clients.size], ['maxclients', node.config.maxclients], ['blocked_clients', 0],
+    ['connected_clients', node.clients.size], ['maxclients', node.config.maxclients], ['blocked_clients', node.blockedClients()],
   ],
   memory: () => {
     const memory = process.memoryUsage();

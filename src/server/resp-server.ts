@@ -49,7 +49,10 @@ export class RespServer {
       requiresAuth: this.config.requirepass !== '',
     });
     this.clients.set(connection.id, connection);
-    socket.on('close', () => this.clients.delete(connection.id));
+    socket.on('close', () => {
+      this.clients.delete(connection.id);
+      this.dispatcher.blocked.forget(connection);
+    });
     // A reset by the peer is routine; anything else is worth a line, never a crash.
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') this.logger.warn({ client: connection.id, err: error.message }, 'client socket error');

@@ -24,6 +24,7 @@ export interface NodeServices {
   readonly clients: ReadonlyMap<number, Connection>;
   readonly runId: string;
   readonly configFile: string | undefined;
+  blockedClients(): number;
   /** Applies a validated CONFIG SET to the running node. */
   applyConfig(field: keyof NodeConfig): void;
   shutdown(options: { readonly snapshot: boolean }): void;

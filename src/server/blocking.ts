@@ -1,0 +1,113 @@
+// Clients parked by blocking commands (BLPOP, BLMOVE, BZPOPMIN ...), in FIFO order per key.
+//
+// A blocking command first runs as an ordinary log entry; if it finds nothing it returns
+// WouldBlock and the client is parked here. When an applied entry signals one of its keys
+// ready, the longest-waiting client on that key has its command proposed again, ahead of the
+// proposals already waiting for the next log write (as Redis serves blocked clients before
+// the next command). A served command that finds nothing (another client was faster) leaves
+// its client parked. A timeout that fires while a retry is in the log waits for its outcome,
+// so an element is never popped for a client that was already told it timed out.
+
+import assert from 'node:assert/strict';
+import type { RespValue } from '../protocol/values.js';
+import { WouldBlock } from '../commands/command-spec.js';
+import type { ApplyResult, WriteCommand } from '../commands/command-spec.js';
+import { commandKeys } from '../commands/command-table.js';
+import type { LocalGroup } from '../cluster/local-group.js';
+import type { Connection } from './connection.js';
+
+interface Waiter {
+  readonly connection: Connection;
+  readonly spec: WriteCommand;
+  readonly args: readonly string[];
+  readonly keys: readonly string[];
+  readonly answer: (reply: RespValue) => void;
+  timer: NodeJS.Timeout | undefined;
+  retryInFlight: boolean;
+  timedOut: boolean;
+}
+
+export class BlockedClients {
+  private readonly byKey = new Map<string, Waiter[]>();
+  private readonly byConnection = new Map<Connection, Waiter>();
+
+  constructor(private readonly group: LocalGroup) {
+    group.onKeysReady = (keys) => this.serve(keys);
+  }
+
+  get count(): number {
+    return this.byConnection.size;
+  }
+
+  /** Parks a client whose blocking command found nothing. `timeoutMs` 0 waits forever. */
+  park(connection: Connection, spec: WriteCommand, args: readonly string[], timeoutMs: number, answer: (reply: RespValue) => void): void {
+    assert.ok(spec.blocking !== undefined, 'only blocking commands are parked');
+    assert.ok(!this.byConnection.has(connection), 'a connection blocks on one command at a time');
+    const waiter: Waiter = {
+      connection, spec, args, keys: [...new Set(commandKeys(spec, args))], answer,
+      timer: undefined, retryInFlight: false, timedOut: false,
+    };
+    for (const key of waiter.keys) {
+      const queue = this.byKey.get(key);
+      if (queue === undefined) this.byKey.set(key, [waiter]);
+      else queue.push(waiter);
+    }
+    this.byConnection.set(connection, waiter);
+    if (timeoutMs > 0) waiter.timer = setTimeout(() => this.timeOut(waiter), timeoutMs);
+  }
+
+  /** A closed connection stops waiting (a retry already in the log still applies). */
+  forget(connection: Connection): void {
+    const waiter = this.byConnection.get(connection);
+    if (waiter !== undefined) this.remove(waiter);
+  }
+
+  private serve(keys: ReadonlySet<string>): void {
+    for (const key of keys) {
+      const head = this.byKey.get(key)?.[0];
+      if (head === undefined || head.retryInFlight) continue;
+      head.retryInFlight = true;
+      this.group.propose('command', head.args, (result) => this.retried(head, result), true);
+    }
+  }
+
+  private retried(waiter: Waiter, result: ApplyResult): void {
+    waiter.retryInFlight = false;
+    if (!(result instanceof WouldBlock)) return this.finish(waiter, result);
+    if (waiter.timedOut) return this.finish(waiter, (waiter.spec.blocking as NonNullable<WriteCommand['blocking']>).timeoutReply);
+    // Someone else took it. Keys of this waiter that still hold data get another chance.
+    this.serve(new Set(waiter.keys.filter((key) => this.hasData(key))));
+  }
+
+  private hasData(key: string): boolean {
+    const value = this.group.machine.keyspace.get(key, this.group.nowMs());
+    return value !== undefined && typeof value !== 'string' && value.size > 0;
+  }
+
+  private timeOut(waiter: Waiter): void {
+    waiter.timer = undefined;
+    if (waiter.retryInFlight) {
+      waiter.timedOut = true;
+      return;
+    }
+    this.finish(waiter, (waiter.spec.blocking as NonNullable<WriteCommand['blocking']>).timeoutReply);
+  }
+
+  private finish(waiter: Waiter, reply: RespValue): void {
+    this.remove(waiter);
+    waiter.answer(reply);
+  }
+
+  private remove(waiter: Waiter): void {
+    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+    waiter.timer = undefined;
+    if (this.byConnection.get(waiter.connection) === waiter) this.byConnection.delete(waiter.connection);
+    for (const key of waiter.keys) {
+      const queue = this.byKey.get(key);
+      if (queue === undefined) continue;
+      const position = queue.indexOf(waiter);
+      if (position !== -1) queue.splice(position, 1);
+      if (queue.length === 0) this.byKey.delete(key);
+    }
+  }
+}

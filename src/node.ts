@@ -55,6 +55,7 @@ export async function runNode(config: NodeConfig, options: { logger?: Logger; co
     runId: newRunId(),
     configFile: options.configFile,
     blockedClients: () => dispatcher.blocked.count,
+    watches: dispatcher.watches,
     applyConfig: (field) => {
       if (field === 'activeExpireIntervalMs') host.setActiveExpireInterval(config.activeExpireIntervalMs);
     },

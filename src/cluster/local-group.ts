@@ -25,6 +25,19 @@ interface Proposal {
   readonly kind: LogCommandKind;
   readonly args: readonly string[];
   readonly onApplied: ApplyCallback;
+  readonly gate: ProposalGate | undefined;
+}
+
+/**
+ * Decides, when the proposal takes its place in the log, whether it goes in at all: a reply
+ * means "answer this instead and log nothing" (an EXEC whose watched keys changed).
+ */
+export type ProposalGate = () => ApplyResult | undefined;
+
+export interface ProposeOptions {
+  /** Go ahead of the proposals waiting for the next write (serving blocked clients). */
+  readonly urgent?: boolean;
+  readonly gate?: ProposalGate;
 }
 
 interface Entry {
@@ -60,6 +73,8 @@ export class LocalGroup {
   private urgent: Proposal[] = [];
   /** Told, after each applied entry, which keys it signalled ready for blocked clients. */
   onKeysReady: ((keys: ReadonlySet<string>) => void) | undefined;
+  /** Told of every proposal as it takes its final place in the log (WATCH tracking). */
+  onOrdered: ((kind: LogCommandKind, args: readonly string[]) => void) | undefined;
   private flushScheduled = false;
   private inFlightFlushes = 0;
   private latestFlush: Promise<void> = Promise.resolve();
@@ -101,9 +116,9 @@ export class LocalGroup {
    * stamps are assigned when the batch is written, so an `urgent` proposal can still go ahead
    * of the proposals that are waiting for the next write.
    */
-  propose(kind: LogCommandKind, args: readonly string[], onApplied: ApplyCallback, urgent = false): void {
+  propose(kind: LogCommandKind, args: readonly string[], onApplied: ApplyCallback, options: ProposeOptions = {}): void {
     if (this.failure !== undefined) return onApplied(this.failure);
-    (urgent ? this.urgent : this.pending).push({ kind, args, onApplied });
+    (options.urgent === true ? this.urgent : this.pending).push({ kind, args, onApplied, gate: options.gate });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => {
@@ -117,7 +132,14 @@ export class LocalGroup {
     const stampMs = this.nowMs();
     this.lastStampMs = stampMs;
     const batch: Entry[] = [];
+    const refused: Array<[Proposal, ApplyResult]> = [];
     for (const proposal of [...this.urgent, ...this.pending]) {
+      const refusal = proposal.gate?.();
+      if (refusal !== undefined) {
+        refused.push([proposal, refusal]);
+        continue;
+      }
+      this.onOrdered?.(proposal.kind, proposal.args);
       const command: LogCommand = { kind: proposal.kind, stampMs, args: proposal.args };
       const index = ++this.lastIndex;
       this.wal.append({ kind: 'entry', group: this.groupId, term: SINGLE_VOTER_TERM, index, data: encodeLogCommand(command) });
@@ -125,6 +147,7 @@ export class LocalGroup {
     }
     this.urgent = [];
     this.pending = [];
+    for (const [proposal, refusal] of refused) proposal.onApplied(refusal);
     this.inFlightFlushes++;
     try {
       await this.wal.flush();

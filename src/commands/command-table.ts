@@ -12,6 +12,7 @@ import { stringCommands } from './strings.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { listCommands } from './lists.js';
+import { transactionCommands } from './transactions.js';
 
 type AnySpec = CommandSpec | SubcommandSpec;
 
@@ -48,7 +49,7 @@ export class CommandTable {
 }
 
 export const commandTable = new CommandTable([
-  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...connectionCommands, ...serverCommands,
+  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...transactionCommands, ...connectionCommands, ...serverCommands,
 ]);
 
 export function arityMatches(arity: number, argumentCount: number): boolean {

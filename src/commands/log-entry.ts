@@ -6,18 +6,40 @@
 
 import assert from 'node:assert/strict';
 
-export type LogCommandKind = 'command' | 'expire';
+export type LogCommandKind = 'command' | 'expire' | 'exec';
 
 export interface LogCommand {
   readonly kind: LogCommandKind;
   /** The proposing leader's clock, never decreasing along the log. */
   readonly stampMs: number;
-  /** For 'command': the client's arguments; for 'expire': the keys to expire. */
+  /**
+   * For 'command': the client's arguments; for 'expire': the keys to expire; for 'exec': the
+   * transaction's commands flattened by encodeTransaction.
+   */
   readonly args: readonly string[];
 }
 
-const KIND_CODES: Record<LogCommandKind, number> = { command: 1, expire: 2 };
-const KIND_NAMES: Record<number, LogCommandKind> = { 1: 'command', 2: 'expire' };
+const KIND_CODES: Record<LogCommandKind, number> = { command: 1, expire: 2, exec: 3 };
+const KIND_NAMES: Record<number, LogCommandKind> = { 1: 'command', 2: 'expire', 3: 'exec' };
+
+/** A MULTI/EXEC transaction as one entry's args: count, then (argc, args...) per command. */
+export function encodeTransaction(commands: ReadonlyArray<readonly string[]>): string[] {
+  const flat = [String(commands.length)];
+  for (const args of commands) flat.push(String(args.length), ...args);
+  return flat;
+}
+
+export function decodeTransaction(flat: readonly string[]): string[][] {
+  const commands: string[][] = [];
+  let at = 1;
+  for (let i = Number(flat[0]); i > 0; i--) {
+    const argc = Number(flat[at]);
+    commands.push(flat.slice(at + 1, at + 1 + argc));
+    at += 1 + argc;
+  }
+  assert.equal(at, flat.length, 'transaction entry fully decoded');
+  return commands;
+}
 
 export function encodeLogCommand(command: LogCommand): Buffer {
   let sizeBytes = 1 + 8 + 4;

@@ -8,8 +8,11 @@ import { Keyspace } from '../engine/keyspace.js';
 import { decodeKeyspace, encodeKeyspace } from '../engine/keyspace-snapshot.js';
 import { seededRandom } from '../engine/seeded-random.js';
 import { commandTable } from './command-table.js';
+import { decodeTransaction } from './log-entry.js';
 import type { LogCommand } from './log-entry.js';
-import type { ApplyResult } from './command-spec.js';
+import { WouldBlock } from './command-spec.js';
+import type { ApplyContext, ApplyResult } from './command-spec.js';
+import type { RespValue } from '../protocol/values.js';
 
 export class KeyspaceStateMachine {
   private keyspaceValue = new Keyspace();
@@ -36,12 +39,28 @@ export class KeyspaceStateMachine {
       for (const key of command.args) if (this.keyspaceValue.isExpired(key, command.stampMs) && this.keyspaceValue.delete(key)) expired++;
       return expired;
     }
+    if (command.kind === 'exec') return decodeTransaction(command.args).map((args) => this.applyInTransaction(context, args));
     const spec = commandTable.lookup(command.args[0]);
     assert.ok(spec !== undefined && spec.kind === 'write', `log holds a non-write command: ${command.args[0]}`);
     // A check that passed when proposed passes again: it depends on the arguments only.
     const error = spec.check?.(command.args);
     if (error !== undefined) return error;
     return spec.apply(context, command.args);
+  }
+
+  /**
+   * One command of an EXEC: reads and writes run here, atomically and in order; a blocking
+   * command does not block; connection commands get a null placeholder that the server fills.
+   */
+  private applyInTransaction(context: ApplyContext, args: readonly string[]): RespValue {
+    const spec = commandTable.lookup(args[0]);
+    assert.ok(spec !== undefined, `transaction holds an unknown command: ${args[0]}`);
+    if (spec.kind === 'server') return null;
+    if (spec.kind === 'read') return spec.execute(context, args);
+    const result = spec.check?.(args) ?? spec.apply(context, args);
+    if (!(result instanceof WouldBlock)) return result;
+    assert.ok(spec.blocking !== undefined, `${spec.name} returned WouldBlock but does not block`);
+    return spec.blocking.timeoutReply;
   }
 
   /** Keys signalled ready by the entries applied since the last call (for blocked clients). */

@@ -67,7 +67,7 @@ export class BlockedClients {
       const head = this.byKey.get(key)?.[0];
       if (head === undefined || head.retryInFlight) continue;
       head.retryInFlight = true;
-      this.group.propose('command', head.args, (result) => this.retried(head, result), true);
+      this.group.propose('command', head.args, (result) => this.retried(head, result), { urgent: true });
     }
   }
 

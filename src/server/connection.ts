@@ -37,6 +37,13 @@ export class Connection {
   readonly createdAtMs = Date.now();
   lastInteractionMs = Date.now();
   lastCommand = 'NULL';
+  /** Commands queued since MULTI, or undefined outside a transaction. */
+  transaction: { readonly queued: Array<{ readonly spec: CommandSpec; readonly args: readonly string[] }>; failed: boolean } | undefined;
+  /** WATCHed keys → whether each existed when watched. */
+  readonly watched = new Map<string, boolean>();
+  watchDirty = false;
+  /** Set while a server command runs inside EXEC: its reply is captured, not sent. */
+  private captured: { value: RespValue | undefined } | undefined;
   private readonly parser: CommandParser;
   private readonly encoder = new ReplyEncoder();
   private readonly queue: Slot[] = [];
@@ -114,11 +121,27 @@ export class Connection {
   /** Answers in order: straight to the output when nothing is queued ahead, else into the queue. */
   reply(value: RespValue): void {
     if (value instanceof ErrorReply) this.dispatcher.stats.errorReplies++;
-    if (this.current !== undefined) {
+    if (this.captured !== undefined) {
+      this.captured.value = value;
+    } else if (this.current !== undefined) {
       this.current.reply = value;
       this.current.deferred = undefined;
     } else if (this.queue.length === 0) this.encoder.write(value, this.protocol);
     else this.queue.push({ reply: value, deferred: undefined });
+  }
+
+  /** Runs a synchronously-answering command and returns its reply instead of sending it. */
+  capture(run: () => void): RespValue {
+    assert.equal(this.captured, undefined, 'captures do not nest');
+    const captured: { value: RespValue | undefined } = { value: undefined };
+    this.captured = captured;
+    try {
+      run();
+    } finally {
+      this.captured = undefined;
+    }
+    assert.ok(captured.value !== undefined, 'a captured command answers synchronously');
+    return captured.value;
   }
 
   /** Whether a command must wait for earlier writes of this connection to apply. */

@@ -7,21 +7,30 @@ import { WouldBlock } from '../commands/command-spec.js';
 import type { CommandSpec, ReadContext, WriteCommand } from '../commands/command-spec.js';
 import { parseTimeoutMs } from '../commands/lists.js';
 import { BlockedClients } from './blocking.js';
-import { NOAUTH, unknownCommand, unknownSubcommand, wrongArity } from '../commands/errors.js';
+import { NOAUTH, errorReply, unknownCommand, unknownSubcommand, wrongArity } from '../commands/errors.js';
+import { TRANSACTION_CONTROL } from '../commands/transactions.js';
+import { SimpleString } from '../protocol/values.js';
+import type { ErrorReply } from '../protocol/values.js';
+import { WatchedKeys } from './watched-keys.js';
 import type { LocalGroup } from '../cluster/local-group.js';
 import type { Connection } from './connection.js';
 import type { ServerStats } from './stats.js';
 import type { ServerCommandHandlers } from './server-commands.js';
 
+const QUEUED = new SimpleString('QUEUED');
+const NOT_IN_MULTI = errorReply('ERR Command not allowed inside a transaction');
+
 export class Dispatcher {
   private handlers: ServerCommandHandlers | undefined;
   readonly blocked: BlockedClients;
+  readonly watches: WatchedKeys;
 
   constructor(
-    private readonly group: LocalGroup,
+    readonly group: LocalGroup,
     readonly stats: ServerStats,
   ) {
     this.blocked = new BlockedClients(group);
+    this.watches = new WatchedKeys(group);
   }
 
   /** Server commands need the dispatcher's server; they are attached once both exist. */
@@ -32,16 +41,27 @@ export class Dispatcher {
   dispatch(connection: Connection, args: string[]): void {
     this.stats.commandsProcessed++;
     const spec = commandTable.lookup(args[0]);
-    if (spec === undefined) return connection.reply(unknownCommand(args));
-    if (!arityMatches(spec.arity, args.length)) return connection.reply(wrongArity(spec.name));
-    if (!connection.authenticated && !spec.flags.includes('no_auth')) return connection.reply(NOAUTH);
+    if (spec === undefined) return this.reject(connection, unknownCommand(args));
+    if (!arityMatches(spec.arity, args.length)) return this.reject(connection, wrongArity(spec.name));
+    if (!connection.authenticated && !spec.flags.includes('no_auth')) return this.reject(connection, NOAUTH);
     if (spec.kind === 'server' && spec.subcommands !== undefined && args.length > 1) {
       const sub = findSubcommand(spec, args[1]);
-      if (sub === undefined) return connection.reply(unknownSubcommand(args[1], spec.name));
-      if (!arityMatches(sub.arity, args.length)) return connection.reply(wrongArity(sub.name));
+      if (sub === undefined) return this.reject(connection, unknownSubcommand(args[1], spec.name));
+      if (!arityMatches(sub.arity, args.length)) return this.reject(connection, wrongArity(sub.name));
+    }
+    if (connection.transaction !== undefined && !TRANSACTION_CONTROL.has(spec.name)) {
+      if (spec.flags.includes('no_multi')) return this.reject(connection, NOT_IN_MULTI);
+      connection.transaction.queued.push({ spec, args });
+      return connection.reply(QUEUED);
     }
     if (connection.mustDefer) return connection.defer(spec, args);
     this.run(connection, spec, args);
+  }
+
+  /** An error before a command could run; inside MULTI it also dooms the transaction (EXECABORT). */
+  private reject(connection: Connection, error: ErrorReply): void {
+    if (connection.transaction !== undefined) connection.transaction.failed = true;
+    connection.reply(error);
   }
 
   /** Runs a checked command whose turn it is (nothing of this connection is queued ahead). */

@@ -52,6 +52,7 @@ export class RespServer {
     socket.on('close', () => {
       this.clients.delete(connection.id);
       this.dispatcher.blocked.forget(connection);
+      this.dispatcher.watches.unwatchAll(connection);
     });
     // A reset by the peer is routine; anything else is worth a line, never a crash.
     socket.on('error', (error: NodeJS.ErrnoException) => {

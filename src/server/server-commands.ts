@@ -2,7 +2,7 @@
 // connection (HELLO, AUTH, CLIENT ...) or on the node (INFO, CONFIG, SHUTDOWN ...).
 
 import { randomBytes } from 'node:crypto';
-import { OK, RespMap, RespVerbatim, SimpleString } from '../protocol/values.js';
+import { NullArray, OK, RespMap, RespVerbatim, SimpleString } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
 import type { CommandSpec, ServerCommand } from '../commands/command-spec.js';
 import { commandTable, commandDocs, commandInfo, commandKeys, arityMatches, aclCategories } from '../commands/command-table.js';
@@ -10,6 +10,8 @@ import { DB_OUT_OF_RANGE, NOT_INTEGER, SYNTAX, WRONGPASS, errorReply } from '../
 import { parseInt64 } from '../commands/arguments.js';
 import { globMatch } from '../engine/glob.js';
 import type { Host } from '../cluster/host.js';
+import { encodeTransaction } from '../commands/log-entry.js';
+import type { WatchedKeys } from './watched-keys.js';
 import type { NodeConfig } from './config.js';
 import { findParameter, parameters } from './config.js';
 import type { Connection } from './connection.js';
@@ -24,6 +26,7 @@ export interface NodeServices {
   readonly clients: ReadonlyMap<number, Connection>;
   readonly runId: string;
   readonly configFile: string | undefined;
+  readonly watches: WatchedKeys;
   blockedClients(): number;
   /** Applies a validated CONFIG SET to the running node. */
   applyConfig(field: keyof NodeConfig): void;
@@ -52,6 +55,8 @@ export class ServerCommandHandlers {
         c.closeAfterReplies();
       }],
       ['reset', (c) => {
+        c.transaction = undefined;
+        this.node.watches.unwatchAll(c);
         c.protocol = 2;
         c.name = '';
         c.setAuthenticated(this.node.config.requirepass === '');
@@ -76,6 +81,27 @@ export class ServerCommandHandlers {
       ['lastsave', (c) => c.reply(Math.floor((this.node.host.dataGroup.lastSaveMs || this.node.stats.startedAtMs) / 1000))],
       ['config', (c, a) => this.config(c, a)],
       ['command', (c, a) => this.command(c, a)],
+      ['multi', (c) => {
+        if (c.transaction !== undefined) return c.reply(errorReply('ERR MULTI calls can not be nested'));
+        c.transaction = { queued: [], failed: false };
+        c.reply(OK);
+      }],
+      ['exec', (c) => this.exec(c)],
+      ['discard', (c) => {
+        if (c.transaction === undefined) return c.reply(errorReply('ERR DISCARD without MULTI'));
+        c.transaction = undefined;
+        this.node.watches.unwatchAll(c);
+        c.reply(OK);
+      }],
+      ['watch', (c, a) => {
+        if (c.transaction !== undefined) return c.reply(errorReply('ERR WATCH inside MULTI is not allowed'));
+        for (const key of a.slice(1)) this.node.watches.watch(c, key);
+        c.reply(OK);
+      }],
+      ['unwatch', (c) => {
+        this.node.watches.unwatchAll(c);
+        c.reply(OK);
+      }],
     ]);
     for (const spec of commandTable.all()) {
       if (spec.kind === 'server' && !handlers.has(spec.name)) throw new Error(`server command without handler: ${spec.name}`);
@@ -88,6 +114,36 @@ export class ServerCommandHandlers {
     if (handler === undefined) throw new Error(`no handler for ${spec.name}`);
     if (spec.subcommands !== undefined && args.length > 1) connection.lastCommand = `${spec.name}|${args[1].toLowerCase()}`;
     handler(connection, args);
+  }
+
+  /**
+   * EXEC: the queued commands become one log entry, applied atomically. Whether it enters the
+   * log at all is decided when it takes its place there (watched keys untouched until then).
+   */
+  private exec(connection: Connection): void {
+    const transaction = connection.transaction;
+    if (transaction === undefined) return connection.reply(errorReply('ERR EXEC without MULTI'));
+    connection.transaction = undefined;
+    const watches = this.node.watches;
+    if (transaction.failed) {
+      watches.unwatchAll(connection);
+      return connection.reply(errorReply('EXECABORT Transaction discarded because of previous errors.'));
+    }
+    const answer = connection.reserveReply();
+    const commands = transaction.queued;
+    const gate = () => {
+      const abort = watches.mustAbort(connection);
+      watches.unwatchAll(connection);
+      return abort ? NullArray.instance : undefined;
+    };
+    this.node.host.dataGroup.propose('exec', encodeTransaction(commands.map((command) => command.args)), (result) => {
+      if (!Array.isArray(result)) return answer(result as RespValue);
+      const replies: RespValue[] = [...(result as RespValue[])];
+      commands.forEach((command, i) => {
+        if (command.spec.kind === 'server') replies[i] = connection.capture(() => this.execute(connection, command.spec as ServerCommand, command.args));
+      });
+      answer(replies);
+    }, { gate });
   }
 
   private checkPassword(username: string, password: string): boolean {

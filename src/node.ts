@@ -56,6 +56,7 @@ export async function runNode(config: NodeConfig, options: { logger?: Logger; co
     configFile: options.configFile,
     blockedClients: () => dispatcher.blocked.count,
     watches: dispatcher.watches,
+    pubsub: dispatcher.pubsub,
     applyConfig: (field) => {
       if (field === 'activeExpireIntervalMs') host.setActiveExpireInterval(config.activeExpireIntervalMs);
     },

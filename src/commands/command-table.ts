@@ -13,6 +13,7 @@ import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { listCommands } from './lists.js';
 import { transactionCommands } from './transactions.js';
+import { pubsubCommands } from './pubsub.js';
 
 type AnySpec = CommandSpec | SubcommandSpec;
 
@@ -49,7 +50,7 @@ export class CommandTable {
 }
 
 export const commandTable = new CommandTable([
-  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...transactionCommands, ...connectionCommands, ...serverCommands,
+  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands,
 ]);
 
 export function arityMatches(arity: number, argumentCount: number): boolean {

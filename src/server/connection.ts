@@ -27,6 +27,11 @@ interface Slot {
 const MAX_QUEUED_COMMANDS = 1024;
 /** Unsent reply bytes past which we stop reading the client's input until it drains. */
 const OUTPUT_HIGH_WATER_BYTES = 64 * 1024 * 1024;
+/**
+ * Unsent bytes past which a subscriber is disconnected (Redis's pubsub hard limit): pushes
+ * cannot be paused like replies, so a subscriber that does not read must not grow memory.
+ */
+export const SUBSCRIBER_OUTPUT_LIMIT_BYTES = 32 * 1024 * 1024;
 
 export class Connection {
   name = '';
@@ -42,6 +47,7 @@ export class Connection {
   /** WATCHed keys → whether each existed when watched. */
   readonly watched = new Map<string, boolean>();
   watchDirty = false;
+  readonly subscriptions = { channel: new Set<string>(), pattern: new Set<string>(), shard: new Set<string>() };
   /** Set while a server command runs inside EXEC: its reply is captured, not sent. */
   private captured: { value: RespValue | undefined } | undefined;
   private readonly parser: CommandParser;
@@ -130,6 +136,23 @@ export class Connection {
     else this.queue.push({ reply: value, deferred: undefined });
   }
 
+  get isSubscriber(): boolean {
+    const mine = this.subscriptions;
+    return mine.channel.size + mine.pattern.size + mine.shard.size > 0;
+  }
+
+  /** Whether RESP2 subscribed-mode rules apply (only (un)subscribe, PING, QUIT, RESET). */
+  get inSubscribedMode(): boolean {
+    return this.protocol === 2 && this.isSubscriber;
+  }
+
+  /** Out-of-band data (pub/sub messages): written at once, ahead of replies still queued. */
+  push(value: RespValue): void {
+    if (this.socket.destroyed) return;
+    this.encoder.write(value, this.protocol);
+    this.scheduleFlush();
+  }
+
   /** Runs a synchronously-answering command and returns its reply instead of sending it. */
   capture(run: () => void): RespValue {
     assert.equal(this.captured, undefined, 'captures do not nest');
@@ -207,6 +230,11 @@ export class Connection {
       const bytes = this.encoder.take();
       this.dispatcher.stats.netOutputBytes += bytes.length;
       this.socket.write(bytes);
+      if (this.isSubscriber && this.socket.writableLength > SUBSCRIBER_OUTPUT_LIMIT_BYTES) {
+        this.dispatcher.stats.outputLimitDisconnections++;
+        this.socket.destroy();
+        return;
+      }
       if (this.socket.writableLength > OUTPUT_HIGH_WATER_BYTES) this.pauseInput();
     }
     if (this.closing && this.queue.length === 0) this.socket.end();

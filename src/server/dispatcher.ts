@@ -9,9 +9,11 @@ import { parseTimeoutMs } from '../commands/lists.js';
 import { BlockedClients } from './blocking.js';
 import { NOAUTH, errorReply, unknownCommand, unknownSubcommand, wrongArity } from '../commands/errors.js';
 import { TRANSACTION_CONTROL } from '../commands/transactions.js';
+import { ALLOWED_WHILE_SUBSCRIBED } from '../commands/pubsub.js';
 import { SimpleString } from '../protocol/values.js';
 import type { ErrorReply } from '../protocol/values.js';
 import { WatchedKeys } from './watched-keys.js';
+import { PubSub } from './pubsub.js';
 import type { LocalGroup } from '../cluster/local-group.js';
 import type { Connection } from './connection.js';
 import type { ServerStats } from './stats.js';
@@ -24,6 +26,7 @@ export class Dispatcher {
   private handlers: ServerCommandHandlers | undefined;
   readonly blocked: BlockedClients;
   readonly watches: WatchedKeys;
+  readonly pubsub = new PubSub();
 
   constructor(
     readonly group: LocalGroup,
@@ -48,6 +51,9 @@ export class Dispatcher {
       const sub = findSubcommand(spec, args[1]);
       if (sub === undefined) return this.reject(connection, unknownSubcommand(args[1], spec.name));
       if (!arityMatches(sub.arity, args.length)) return this.reject(connection, wrongArity(sub.name));
+    }
+    if (connection.inSubscribedMode && !ALLOWED_WHILE_SUBSCRIBED.has(spec.name)) {
+      return this.reject(connection, errorReply(`ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`));
     }
     if (connection.transaction !== undefined && !TRANSACTION_CONTROL.has(spec.name)) {
       if (spec.flags.includes('no_multi')) return this.reject(connection, NOT_IN_MULTI);

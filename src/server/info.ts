@@ -45,7 +45,8 @@ const sections: Record<string, Section> = {
     ['total_connections_received', node.stats.connectionsReceived], ['total_commands_processed', node.stats.commandsProcessed],
     ['total_net_input_bytes', node.stats.netInputBytes], ['total_net_output_bytes', node.stats.netOutputBytes],
     ['rejected_connections', node.stats.rejectedConnections], ['total_error_replies', node.stats.errorReplies],
-    ['protocol_errors', node.stats.protocolErrors], ['log_pending_entries', node.host.dataGroup.pendingCount],
+    ['protocol_errors', node.stats.protocolErrors], ['client_output_buffer_limit_disconnections', node.stats.outputLimitDisconnections],
+    ['pubsub_channels', node.pubsub.channels('channel', undefined).length], ['pubsub_patterns', node.pubsub.patternCount], ['log_pending_entries', node.host.dataGroup.pendingCount],
   ],
   replication: () => [['role', 'master'], ['connected_slaves', 0]],
   cpu: () => {

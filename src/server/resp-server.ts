@@ -53,6 +53,7 @@ export class RespServer {
       this.clients.delete(connection.id);
       this.dispatcher.blocked.forget(connection);
       this.dispatcher.watches.unwatchAll(connection);
+      this.dispatcher.pubsub.forget(connection);
     });
     // A reset by the peer is routine; anything else is worth a line, never a crash.
     socket.on('error', (error: NodeJS.ErrnoException) => {

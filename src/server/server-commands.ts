@@ -12,6 +12,8 @@ import { globMatch } from '../engine/glob.js';
 import type { Host } from '../cluster/host.js';
 import { encodeTransaction } from '../commands/log-entry.js';
 import type { WatchedKeys } from './watched-keys.js';
+import type { PubSub } from './pubsub.js';
+import { subscribedPing } from './pubsub.js';
 import type { NodeConfig } from './config.js';
 import { findParameter, parameters } from './config.js';
 import type { Connection } from './connection.js';
@@ -27,6 +29,7 @@ export interface NodeServices {
   readonly runId: string;
   readonly configFile: string | undefined;
   readonly watches: WatchedKeys;
+  readonly pubsub: PubSub;
   blockedClients(): number;
   /** Applies a validated CONFIG SET to the running node. */
   applyConfig(field: keyof NodeConfig): void;
@@ -46,7 +49,11 @@ export class ServerCommandHandlers {
 
   constructor(private readonly node: NodeServices) {
     const handlers = new Map<string, Handler>([
-      ['ping', (c, a) => c.reply(a.length === 1 ? new SimpleString('PONG') : a.length === 2 ? a[1] : errorReply('ERR wrong number of arguments for \'ping\' command'))],
+      ['ping', (c, a) => {
+        if (a.length > 2) return c.reply(errorReply('ERR wrong number of arguments for \'ping\' command'));
+        if (c.inSubscribedMode) return c.reply(subscribedPing(a[1]));
+        c.reply(a.length === 1 ? new SimpleString('PONG') : a[1]);
+      }],
       ['echo', (c, a) => c.reply(a[1])],
       ['auth', (c, a) => this.auth(c, a)],
       ['hello', (c, a) => this.hello(c, a)],
@@ -55,6 +62,7 @@ export class ServerCommandHandlers {
         c.closeAfterReplies();
       }],
       ['reset', (c) => {
+        this.node.pubsub.forget(c);
         c.transaction = undefined;
         this.node.watches.unwatchAll(c);
         c.protocol = 2;
@@ -81,6 +89,15 @@ export class ServerCommandHandlers {
       ['lastsave', (c) => c.reply(Math.floor((this.node.host.dataGroup.lastSaveMs || this.node.stats.startedAtMs) / 1000))],
       ['config', (c, a) => this.config(c, a)],
       ['command', (c, a) => this.command(c, a)],
+      ['subscribe', (c, a) => this.node.pubsub.subscribe(c, 'channel', a.slice(1))],
+      ['psubscribe', (c, a) => this.node.pubsub.subscribe(c, 'pattern', a.slice(1))],
+      ['ssubscribe', (c, a) => this.node.pubsub.subscribe(c, 'shard', a.slice(1))],
+      ['unsubscribe', (c, a) => this.node.pubsub.unsubscribe(c, 'channel', a.slice(1))],
+      ['punsubscribe', (c, a) => this.node.pubsub.unsubscribe(c, 'pattern', a.slice(1))],
+      ['sunsubscribe', (c, a) => this.node.pubsub.unsubscribe(c, 'shard', a.slice(1))],
+      ['publish', (c, a) => c.reply(this.node.pubsub.publish(a[1], a[2]))],
+      ['spublish', (c, a) => c.reply(this.node.pubsub.shardPublish(a[1], a[2]))],
+      ['pubsub', (c, a) => this.pubsubInfo(c, a)],
       ['multi', (c) => {
         if (c.transaction !== undefined) return c.reply(errorReply('ERR MULTI calls can not be nested'));
         c.transaction = { queued: [], failed: false };
@@ -144,6 +161,33 @@ export class ServerCommandHandlers {
       });
       answer(replies);
     }, { gate });
+  }
+
+  private pubsubInfo(connection: Connection, args: readonly string[]): void {
+    const pubsub = this.node.pubsub;
+    switch (args[1].toLowerCase()) {
+      case 'channels':
+      case 'shardchannels':
+        if (args.length > 3) return connection.reply(errorReply(`ERR wrong number of arguments for 'pubsub|${args[1].toLowerCase()}' command`));
+        return connection.reply(pubsub.channels(args[1].toLowerCase() === 'channels' ? 'channel' : 'shard', args[2]));
+      case 'numsub':
+      case 'shardnumsub': {
+        const kind = args[1].toLowerCase() === 'numsub' ? 'channel' : 'shard';
+        return connection.reply(new RespMap(args.slice(2).map((channel) => [channel, pubsub.subscriberCount(kind, channel)] as [RespValue, RespValue])));
+      }
+      case 'numpat':
+        return connection.reply(pubsub.patternCount);
+      default:
+        return connection.reply([
+          'PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+          'CHANNELS [<pattern>]', '    Return the currently active channels matching a <pattern> (default: \'*\').',
+          'NUMPAT', '    Return number of subscriptions to patterns.',
+          'NUMSUB [<channel> ...]', '    Return the number of subscribers for the specified channels, excluding pattern subscriptions(default: no channels).',
+          'SHARDCHANNELS [<pattern>]', '    Return the currently active shard level channels matching a <pattern> (default: \'*\').',
+          'SHARDNUMSUB [<shardchannel> ...]', '    Return the number of subscribers for the specified shard level channel(s)',
+          'HELP', '    Print this help.',
+        ].map((line) => new SimpleString(line)));
+    }
   }
 
   private checkPassword(username: string, password: string): boolean {

@@ -9,6 +9,7 @@ export class ServerStats {
   netOutputBytes = 0;
   protocolErrors = 0;
   errorReplies = 0;
+  outputLimitDisconnections = 0;
 
   reset(): void {
     this.connectionsReceived = 0;
@@ -18,5 +19,6 @@ export class ServerStats {
     this.netOutputBytes = 0;
     this.protocolErrors = 0;
     this.errorReplies = 0;
+    this.outputLimitDisconnections = 0;
   }
 }

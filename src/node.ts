@@ -10,6 +10,7 @@ import { RespServer } from './server/resp-server.js';
 import { ServerCommandHandlers, newRunId } from './server/server-commands.js';
 import type { NodeServices } from './server/server-commands.js';
 import { ServerStats } from './server/stats.js';
+import { Evictor } from './cluster/eviction.js';
 
 export interface NodeHandle {
   readonly host: string;
@@ -30,7 +31,13 @@ export async function runNode(config: NodeConfig, options: { logger?: Logger; co
     logger,
   });
   const stats = new ServerStats();
-  const dispatcher = new Dispatcher(host.dataGroup, stats);
+  // The evictor reads the live configuration, so CONFIG SET maxmemory* applies at once.
+  const evictor = new Evictor(host.dataGroup, {
+    get maxmemory() { return config.maxmemory; },
+    get policy() { return config.maxmemoryPolicy; },
+    get samples() { return config.maxmemorySamples; },
+  });
+  const dispatcher = new Dispatcher(host.dataGroup, stats, evictor);
   const server = new RespServer(config, dispatcher, logger);
   let closing: Promise<void> | undefined;
   let resolveClosed: () => void = () => undefined;
@@ -57,6 +64,7 @@ export async function runNode(config: NodeConfig, options: { logger?: Logger; co
     blockedClients: () => dispatcher.blocked.count,
     watches: dispatcher.watches,
     pubsub: dispatcher.pubsub,
+    evictor,
     applyConfig: (field) => {
       if (field === 'activeExpireIntervalMs') host.setActiveExpireInterval(config.activeExpireIntervalMs);
     },

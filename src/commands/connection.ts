@@ -42,7 +42,21 @@ export const connectionCommands: readonly ServerCommand[] = [
   ]),
 ];
 
+const keyedSub = (container: string, name: string, arity: number, summary: string): SubcommandSpec =>
+  ({ ...sub(container, name, arity, ['readonly'], ['keyspace'], summary), keys: { first: 2, last: 2, step: 1 } });
+
 export const serverCommands: readonly ServerCommand[] = [
+  declare('object', -2, [], [], 'generic', '2.2.3', 'A container for object introspection commands.', [
+    keyedSub('object', 'encoding', 3, 'Returns the internal encoding of a Redis object.'),
+    keyedSub('object', 'freq', 3, 'Returns the logarithmic access frequency counter of a Redis object.'),
+    keyedSub('object', 'idletime', 3, 'Returns the time since the last access to a Redis object.'),
+    keyedSub('object', 'refcount', 3, 'Returns the reference count of a value of a key.'),
+    sub('object', 'help', 2, ['loading', 'stale'], ['keyspace'], 'Returns helpful text about the different subcommands.'),
+  ]),
+  declare('memory', -2, [], [], 'server', '4.0.0', 'A container for memory diagnostics commands.', [
+    keyedSub('memory', 'usage', -3, 'Estimates the memory usage of a key.'),
+    sub('memory', 'help', 2, ['loading', 'stale'], [], 'Returns helpful text about the different subcommands.'),
+  ]),
   declare('info', -1, ['loading', 'stale'], ['dangerous'], 'server', '1.0.0', 'Returns information and statistics about the server.'),
   declare('time', 1, ['loading', 'stale', 'fast'], [], 'server', '2.6.0', 'Returns the server time.'),
   declare('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], [], 'server', '1.0.0', 'Synchronously saves the database(s) to disk and shuts down the Redis server.'),

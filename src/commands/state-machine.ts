@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { Keyspace } from '../engine/keyspace.js';
 import { decodeKeyspace, encodeKeyspace } from '../engine/keyspace-snapshot.js';
 import { seededRandom } from '../engine/seeded-random.js';
-import { commandTable } from './command-table.js';
+import { commandKeys, commandTable } from './command-table.js';
 import { decodeTransaction } from './log-entry.js';
 import type { LogCommand } from './log-entry.js';
 import { WouldBlock } from './command-spec.js';
-import type { ApplyContext, ApplyResult } from './command-spec.js';
+import type { ApplyContext, ApplyResult, WriteCommand } from './command-spec.js';
 import type { RespValue } from '../protocol/values.js';
 
 export class KeyspaceStateMachine {
@@ -39,13 +39,25 @@ export class KeyspaceStateMachine {
       for (const key of command.args) if (this.keyspaceValue.isExpired(key, command.stampMs) && this.keyspaceValue.delete(key)) expired++;
       return expired;
     }
+    if (command.kind === 'evict') {
+      let evicted = 0;
+      for (const key of command.args) if (this.keyspaceValue.delete(key)) evicted++;
+      return evicted;
+    }
     if (command.kind === 'exec') return decodeTransaction(command.args).map((args) => this.applyInTransaction(context, args));
     const spec = commandTable.lookup(command.args[0]);
     assert.ok(spec !== undefined && spec.kind === 'write', `log holds a non-write command: ${command.args[0]}`);
     // A check that passed when proposed passes again: it depends on the arguments only.
     const error = spec.check?.(command.args);
     if (error !== undefined) return error;
-    return spec.apply(context, command.args);
+    const result = spec.apply(context, command.args);
+    this.refreshBytes(spec, command.args);
+    return result;
+  }
+
+  /** Collections change in place: their memory estimate is refreshed after each write. */
+  private refreshBytes(spec: WriteCommand, args: readonly string[]): void {
+    for (const key of commandKeys(spec, args)) this.keyspaceValue.refreshBytes(key);
   }
 
   /**
@@ -58,6 +70,7 @@ export class KeyspaceStateMachine {
     if (spec.kind === 'server') return null;
     if (spec.kind === 'read') return spec.execute(context, args);
     const result = spec.check?.(args) ?? spec.apply(context, args);
+    this.refreshBytes(spec, args);
     if (!(result instanceof WouldBlock)) return result;
     assert.ok(spec.blocking !== undefined, `${spec.name} returned WouldBlock but does not block`);
     return spec.blocking.timeoutReply;

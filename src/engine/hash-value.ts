@@ -10,6 +10,18 @@ export class HashValue implements CollectionValue {
     this.fields = new Map(fields);
   }
 
+  estimatedBytes = 0;
+
+  sampleElementBytes(limit: number): number {
+    let bytes = 0;
+    let sampled = 0;
+    for (const [field, value] of this.fields) {
+      if (sampled++ === limit) break;
+      bytes += field.length + value.length + 16;
+    }
+    return sampled === 0 ? 0 : bytes / Math.min(sampled, limit);
+  }
+
   get size(): number {
     return this.fields.size;
   }

@@ -12,6 +12,7 @@
 
 import assert from 'node:assert/strict';
 import { keySlot, SLOT_COUNT } from './key-slot.js';
+import { keyBytes, valueBytes } from './memory.js';
 
 /** A string value is stored as a latin1 JS string; the other types are objects. */
 export type Value = string | CollectionValue;
@@ -23,6 +24,10 @@ export interface CollectionValue {
   readonly size: number;
   /** A deep copy, for COPY. */
   clone(): CollectionValue;
+  /** Average payload bytes of up to `limit` elements (their strings), for memory estimates. */
+  sampleElementBytes(limit: number): number;
+  /** The last memory estimate of this value, kept by the keyspace (see memory.ts). */
+  estimatedBytes: number;
 }
 
 export type TypeName = 'string' | CollectionValue['type'];
@@ -31,13 +36,32 @@ export function typeOf(value: Value): TypeName {
   return typeof value === 'string' ? 'string' : value.type;
 }
 
+/** The bytes last accounted for a value: exact for strings, the cached estimate for collections. */
+function bytesOf(value: Value): number {
+  return typeof value === 'string' ? valueBytes(value) : value.estimatedBytes;
+}
+
+/** Measures a value now, caching the estimate on collections; returns the new estimate. */
+function measure(value: Value): number {
+  if (typeof value === 'string') return valueBytes(value);
+  const bytes = valueBytes(value);
+  value.estimatedBytes = bytes;
+  return bytes;
+}
+
 export class Keyspace {
   private readonly slots: Array<Map<string, Value> | undefined> = new Array(SLOT_COUNT);
   private readonly expires = new Map<string, number>();
   private keyCount = 0;
+  private usedBytesValue = 0;
 
   get size(): number {
     return this.keyCount;
+  }
+
+  /** Estimated bytes held by keys and values (see memory.ts); what maxmemory is enforced on. */
+  get usedBytes(): number {
+    return this.usedBytesValue;
   }
 
   get volatileCount(): number {
@@ -72,17 +96,26 @@ export class Keyspace {
       slot = new Map();
       this.slots[slotIndex] = slot;
     }
-    const before = slot.size;
+    const previous = slot.get(key);
+    if (previous === undefined) {
+      this.keyCount++;
+      this.usedBytesValue += keyBytes(key);
+    } else {
+      this.usedBytesValue -= bytesOf(previous);
+    }
     slot.set(key, value);
-    if (slot.size !== before) this.keyCount++;
+    this.usedBytesValue += measure(value);
     if (!keepTtl) this.expires.delete(key);
   }
 
   delete(key: string): boolean {
     const slotIndex = keySlot(key);
     const slot = this.slots[slotIndex];
-    if (slot === undefined || !slot.delete(key)) return false;
+    const value = slot?.get(key);
+    if (slot === undefined || value === undefined) return false;
+    slot.delete(key);
     this.keyCount--;
+    this.usedBytesValue -= keyBytes(key) + bytesOf(value);
     this.expires.delete(key);
     if (slot.size === 0) this.slots[slotIndex] = undefined;
     return true;
@@ -112,6 +145,20 @@ export class Keyspace {
     this.slots.fill(undefined);
     this.expires.clear();
     this.keyCount = 0;
+    this.usedBytesValue = 0;
+  }
+
+  /** What deleting `key` would free, by the same estimate as usedBytes (0 if absent). */
+  approximateKeyBytes(key: string): number {
+    const value = this.slots[keySlot(key)]?.get(key);
+    return value === undefined ? 0 : keyBytes(key) + bytesOf(value);
+  }
+
+  /** Re-estimates a collection after a command changed it in place. */
+  refreshBytes(key: string): void {
+    const value = this.slots[keySlot(key)]?.get(key);
+    if (value === undefined || typeof value === 'string') return;
+    this.usedBytesValue += measure(value) - bytesOf(value);
   }
 
   /** Every stored key, expired or not, slot by slot. */
@@ -153,6 +200,22 @@ export class Keyspace {
       seen += slot.size;
     }
     return slotIndex >= SLOT_COUNT ? 0 : slotIndex;
+  }
+
+  /**
+   * A key for eviction sampling: a random slot, then a random key of the next non-empty slot.
+   * Cheaper than randomKey and good enough for sampling (Redis's sampling is not uniform either).
+   */
+  sampleKey(pick: () => number): string | undefined {
+    if (this.keyCount === 0) return undefined;
+    const start = Math.floor(pick() * SLOT_COUNT);
+    for (let step = 0; step < SLOT_COUNT; step++) {
+      const slot = this.slots[(start + step) % SLOT_COUNT];
+      if (slot === undefined) continue;
+      let position = Math.floor(pick() * slot.size);
+      for (const key of slot.keys()) if (position-- === 0) return key;
+    }
+    assert.fail('key count out of step with the slots');
   }
 
   /** A key chosen by `pick` (a number in [0, 1)), or undefined when the keyspace is empty. */

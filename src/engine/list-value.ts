@@ -19,6 +19,15 @@ export class ListValue implements CollectionValue {
     this.length = initial.length;
   }
 
+  estimatedBytes = 0;
+
+  sampleElementBytes(limit: number): number {
+    const sampled = Math.min(limit, this.length);
+    let bytes = 0;
+    for (let i = 0; i < sampled; i++) bytes += this.at(i).length;
+    return sampled === 0 ? 0 : bytes / sampled;
+  }
+
   get size(): number {
     return this.length;
   }

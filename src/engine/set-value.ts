@@ -10,6 +10,18 @@ export class SetValue implements CollectionValue {
     this.members = new Set(members);
   }
 
+  estimatedBytes = 0;
+
+  sampleElementBytes(limit: number): number {
+    let bytes = 0;
+    let sampled = 0;
+    for (const member of this.members) {
+      if (sampled++ === limit) break;
+      bytes += member.length;
+    }
+    return sampled === 0 ? 0 : bytes / Math.min(sampled, limit);
+  }
+
   get size(): number {
     return this.members.size;
   }

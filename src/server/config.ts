@@ -4,6 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import type { FsyncPolicy } from '../storage/wal.js';
+import { EVICTION_POLICIES } from '../cluster/eviction.js';
+import type { EvictionPolicy } from '../cluster/eviction.js';
 
 export interface NodeConfig {
   port: number;
@@ -19,6 +21,10 @@ export interface NodeConfig {
   protoMaxBulkLen: number;
   /** Milliseconds between active-expiry cycles. */
   activeExpireIntervalMs: number;
+  /** Bytes of keyspace (Shoal's estimate) above which writes evict or fail; 0 = no limit. */
+  maxmemory: number;
+  maxmemoryPolicy: EvictionPolicy;
+  maxmemorySamples: number;
 }
 
 export const defaultConfig: Readonly<NodeConfig> = {
@@ -32,6 +38,9 @@ export const defaultConfig: Readonly<NodeConfig> = {
   snapshotLogBytes: 64 * 1024 * 1024,
   protoMaxBulkLen: 512 * 1024 * 1024,
   activeExpireIntervalMs: 100,
+  maxmemory: 0,
+  maxmemoryPolicy: 'noeviction',
+  maxmemorySamples: 5,
 };
 
 type Parameter = {
@@ -76,6 +85,12 @@ export const parameters: readonly Parameter[] = [
   { name: 'loglevel', field: 'logLevel', env: 'SHOAL_LOG_LEVEL', parse: text, format: asString, mutable: false },
   { name: 'snapshot-log-bytes', field: 'snapshotLogBytes', env: 'SHOAL_SNAPSHOT_LOG_BYTES', parse: integer(1024, Number.MAX_SAFE_INTEGER), format: asString, mutable: true },
   { name: 'proto-max-bulk-len', field: 'protoMaxBulkLen', env: 'SHOAL_PROTO_MAX_BULK_LEN', parse: integer(1024 * 1024, 512 * 1024 * 1024), format: asString, mutable: true },
+  { name: 'maxmemory', field: 'maxmemory', env: 'SHOAL_MAXMEMORY', parse: integer(0, Number.MAX_SAFE_INTEGER), format: asString, mutable: true },
+  {
+    name: 'maxmemory-policy', field: 'maxmemoryPolicy', env: 'SHOAL_MAXMEMORY_POLICY', mutable: true, format: asString,
+    parse: (value) => ((EVICTION_POLICIES as readonly string[]).includes(value.toLowerCase()) ? (value.toLowerCase() as EvictionPolicy) : { error: `argument(s) must be one of the following: ${EVICTION_POLICIES.join(', ')}` }),
+  },
+  { name: 'maxmemory-samples', field: 'maxmemorySamples', env: 'SHOAL_MAXMEMORY_SAMPLES', parse: integer(1, 64), format: asString, mutable: true },
   { name: 'active-expire-interval-ms', field: 'activeExpireIntervalMs', env: 'SHOAL_ACTIVE_EXPIRE_INTERVAL_MS', parse: integer(1, 60_000), format: asString, mutable: true },
 ];
 

@@ -2,7 +2,8 @@
 // the write path (the data group's log) or the server-command handlers.
 
 import assert from 'node:assert/strict';
-import { commandTable, arityMatches, findSubcommand } from '../commands/command-table.js';
+import { commandTable, arityMatches, commandKeys, findSubcommand } from '../commands/command-table.js';
+import type { Evictor } from '../cluster/eviction.js';
 import { WouldBlock } from '../commands/command-spec.js';
 import type { CommandSpec, ReadContext, WriteCommand } from '../commands/command-spec.js';
 import { parseTimeoutMs } from '../commands/lists.js';
@@ -31,6 +32,7 @@ export class Dispatcher {
   constructor(
     readonly group: LocalGroup,
     readonly stats: ServerStats,
+    readonly evictor: Evictor,
   ) {
     this.blocked = new BlockedClients(group);
     this.watches = new WatchedKeys(group);
@@ -75,10 +77,16 @@ export class Dispatcher {
     connection.lastCommand = spec.name;
     switch (spec.kind) {
       case 'read':
+        if (this.evictor.tracking) this.evictor.recordAccess(commandKeys(spec, args));
         return connection.reply(spec.execute(this.readContext(), args));
       case 'write': {
         const error = spec.check?.(args);
         if (error !== undefined) return connection.reply(error);
+        if (spec.flags.includes('denyoom')) {
+          const outOfMemory = this.evictor.makeRoom();
+          if (outOfMemory !== undefined) return connection.reply(outOfMemory);
+        }
+        if (this.evictor.tracking) this.evictor.recordAccess(commandKeys(spec, args));
         return this.propose(connection, spec, args);
       }
       case 'server': {

@@ -21,12 +21,16 @@ const sections: Record<string, Section> = {
   clients: (node) => [
     ['connected_clients', node.clients.size], ['maxclients', node.config.maxclients], ['blocked_clients', node.blockedClients()],
   ],
-  memory: () => {
+  memory: (node) => {
     const memory = process.memoryUsage();
+    const used = node.host.dataGroup.machine.keyspace.usedBytes;
     return [
-      ['used_memory', memory.heapUsed + memory.external], ['used_memory_human', humanBytes(memory.heapUsed + memory.external)],
+      // used_memory is Shoal's estimate of the keyspace, the figure maxmemory is enforced on.
+      ['used_memory', used], ['used_memory_human', humanBytes(used)],
       ['used_memory_rss', memory.rss], ['used_memory_rss_human', humanBytes(memory.rss)],
-      ['used_memory_heap_total', memory.heapTotal], ['maxmemory', 0], ['maxmemory_human', '0B'], ['maxmemory_policy', 'noeviction'],
+      ['used_memory_heap', memory.heapUsed], ['used_memory_heap_total', memory.heapTotal],
+      ['maxmemory', node.config.maxmemory], ['maxmemory_human', humanBytes(node.config.maxmemory)],
+      ['maxmemory_policy', node.config.maxmemoryPolicy], ['evicted_keys', node.evictor.evictedKeys],
     ];
   },
   persistence: (node) => {

@@ -13,6 +13,8 @@ import type { Host } from '../cluster/host.js';
 import { encodeTransaction } from '../commands/log-entry.js';
 import type { WatchedKeys } from './watched-keys.js';
 import type { PubSub } from './pubsub.js';
+import type { Evictor } from '../cluster/eviction.js';
+import { encodingOf } from '../engine/encoding.js';
 import { subscribedPing } from './pubsub.js';
 import type { NodeConfig } from './config.js';
 import { findParameter, parameters } from './config.js';
@@ -30,6 +32,7 @@ export interface NodeServices {
   readonly configFile: string | undefined;
   readonly watches: WatchedKeys;
   readonly pubsub: PubSub;
+  readonly evictor: Evictor;
   blockedClients(): number;
   /** Applies a validated CONFIG SET to the running node. */
   applyConfig(field: keyof NodeConfig): void;
@@ -98,6 +101,8 @@ export class ServerCommandHandlers {
       ['publish', (c, a) => c.reply(this.node.pubsub.publish(a[1], a[2]))],
       ['spublish', (c, a) => c.reply(this.node.pubsub.shardPublish(a[1], a[2]))],
       ['pubsub', (c, a) => this.pubsubInfo(c, a)],
+      ['object', (c, a) => this.object(c, a)],
+      ['memory', (c, a) => this.memory(c, a)],
       ['multi', (c) => {
         if (c.transaction !== undefined) return c.reply(errorReply('ERR MULTI calls can not be nested'));
         c.transaction = { queued: [], failed: false };
@@ -161,6 +166,41 @@ export class ServerCommandHandlers {
       });
       answer(replies);
     }, { gate });
+  }
+
+  private object(connection: Connection, args: readonly string[]): void {
+    const sub = args[1].toLowerCase();
+    if (sub === 'help') {
+      return connection.reply([
+        'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+        'ENCODING <key>', '    Return the kind of internal representation used in order to store the value', '    associated with a <key>.',
+        'FREQ <key>', '    Return the access frequency index of the <key>. The returned integer is', '    proportional to the logarithm of the recent access frequency of the key.',
+        'IDLETIME <key>', '    Return the idle time of the <key>, that is the approximated number of', '    seconds elapsed since the last access to the key.',
+        'REFCOUNT <key>', '    Return the number of references of the value associated with the specified', '    <key>.',
+        'HELP', '    Print this help.',
+      ].map((line) => new SimpleString(line)));
+    }
+    const group = this.node.host.dataGroup;
+    const value = group.machine.keyspace.get(args[2], group.nowMs());
+    if (value === undefined) return connection.reply(null);
+    if (sub === 'encoding') return connection.reply(encodingOf(value));
+    if (sub === 'refcount') return connection.reply(1);
+    connection.reply(sub === 'freq' ? this.node.evictor.frequency(args[2]) : this.node.evictor.idleSeconds(args[2]));
+  }
+
+  private memory(connection: Connection, args: readonly string[]): void {
+    if (args[1].toLowerCase() === 'help') {
+      return connection.reply([
+        'MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+        'USAGE <key> [SAMPLES <count>]', '    Return memory in bytes used by <key> and its value. Nested values are', '    sampled up to <count> times (default: 5, 0 means sample all).',
+        'HELP', '    Print this help.',
+      ].map((line) => new SimpleString(line)));
+    }
+    if (args.length !== 3 && (args.length !== 5 || args[3].toLowerCase() !== 'samples')) return connection.reply(SYNTAX);
+    if (args.length === 5 && parseInt64(args[4]) === undefined) return connection.reply(NOT_INTEGER);
+    const group = this.node.host.dataGroup;
+    const keyspace = group.machine.keyspace;
+    connection.reply(keyspace.get(args[2], group.nowMs()) === undefined ? null : keyspace.approximateKeyBytes(args[2]));
   }
 
   private pubsubInfo(connection: Connection, args: readonly string[]): void {
@@ -417,7 +457,7 @@ export class ServerCommandHandlers {
   /** Every CONFIG GET-able setting, including fixed ones tools commonly ask for. */
   private configEntries(): Array<[string, string]> {
     const entries: Array<[string, string]> = parameters.map((p) => [p.name, p.format(this.node.config[p.field])]);
-    entries.push(['databases', '1'], ['appendonly', 'yes'], ['save', ''], ['maxmemory', '0'], ['maxmemory-policy', 'noeviction'], ['cluster-enabled', 'no']);
+    entries.push(['databases', '1'], ['appendonly', 'yes'], ['save', ''], ['cluster-enabled', 'no']);
     return entries;
   }
 

@@ -10,6 +10,7 @@ import { RespServer } from './server/resp-server.js';
 import { ServerCommandHandlers, newRunId } from './server/server-commands.js';
 import type { NodeServices } from './server/server-commands.js';
 import { ServerStats } from './server/stats.js';
+import type { Connection } from './server/connection.js';
 import { Evictor } from './cluster/eviction.js';
 
 export interface NodeHandle {
@@ -37,8 +38,9 @@ export async function runNode(config: NodeConfig, options: { logger?: Logger; co
     get policy() { return config.maxmemoryPolicy; },
     get samples() { return config.maxmemorySamples; },
   });
-  const dispatcher = new Dispatcher(host.dataGroup, stats, evictor);
-  const server = new RespServer(config, dispatcher, logger);
+  const clients = new Map<number, Connection>();
+  const dispatcher = new Dispatcher(host.dataGroup, stats, evictor, clients, config);
+  const server = new RespServer(clients, config, dispatcher, logger);
   let closing: Promise<void> | undefined;
   let resolveClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => {
@@ -65,6 +67,7 @@ export async function runNode(config: NodeConfig, options: { logger?: Logger; co
     watches: dispatcher.watches,
     pubsub: dispatcher.pubsub,
     evictor,
+    dispatcher,
     applyConfig: (field) => {
       if (field === 'activeExpireIntervalMs') host.setActiveExpireInterval(config.activeExpireIntervalMs);
     },

@@ -19,13 +19,15 @@ import type { Logger } from '../logger.js';
 /** The term written for every entry of a single-voter group (Raft terms start at 1). */
 const SINGLE_VOTER_TERM = 1;
 
-export type ApplyCallback = (result: ApplyResult) => void;
+/** Runs right after the entry is applied, with the reply and how long apply took. */
+export type ApplyCallback = (result: ApplyResult, applyMicros: number) => void;
 
 interface Proposal {
   readonly kind: LogCommandKind;
   readonly args: readonly string[];
   readonly onApplied: ApplyCallback;
   readonly gate: ProposalGate | undefined;
+  readonly origin: number | undefined;
 }
 
 /**
@@ -38,12 +40,15 @@ export interface ProposeOptions {
   /** Go ahead of the proposals waiting for the next write (serving blocked clients). */
   readonly urgent?: boolean;
   readonly gate?: ProposalGate;
+  /** The client connection that asked, for hooks that care (tracking's NOLOOP). */
+  readonly origin?: number;
 }
 
 interface Entry {
   readonly index: number;
   readonly command: LogCommand;
   readonly onApplied: ApplyCallback;
+  readonly origin: number | undefined;
 }
 
 export interface LocalGroupOptions {
@@ -75,6 +80,8 @@ export class LocalGroup {
   onKeysReady: ((keys: ReadonlySet<string>) => void) | undefined;
   /** Told of every proposal as it takes its final place in the log (WATCH tracking). */
   onOrdered: ((kind: LogCommandKind, args: readonly string[]) => void) | undefined;
+  /** Told of every entry right after it is applied (client-side caching invalidation). */
+  onApplied: ((kind: LogCommandKind, args: readonly string[], origin: number | undefined) => void) | undefined;
   private flushScheduled = false;
   private inFlightFlushes = 0;
   private latestFlush: Promise<void> = Promise.resolve();
@@ -117,8 +124,8 @@ export class LocalGroup {
    * of the proposals that are waiting for the next write.
    */
   propose(kind: LogCommandKind, args: readonly string[], onApplied: ApplyCallback, options: ProposeOptions = {}): void {
-    if (this.failure !== undefined) return onApplied(this.failure);
-    (options.urgent === true ? this.urgent : this.pending).push({ kind, args, onApplied, gate: options.gate });
+    if (this.failure !== undefined) return onApplied(this.failure, 0);
+    (options.urgent === true ? this.urgent : this.pending).push({ kind, args, onApplied, gate: options.gate, origin: options.origin });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => {
@@ -143,11 +150,11 @@ export class LocalGroup {
       const command: LogCommand = { kind: proposal.kind, stampMs, args: proposal.args };
       const index = ++this.lastIndex;
       this.wal.append({ kind: 'entry', group: this.groupId, term: SINGLE_VOTER_TERM, index, data: encodeLogCommand(command) });
-      batch.push({ index, command, onApplied: proposal.onApplied });
+      batch.push({ index, command, onApplied: proposal.onApplied, origin: proposal.origin });
     }
     this.urgent = [];
     this.pending = [];
-    for (const [proposal, refusal] of refused) proposal.onApplied(refusal);
+    for (const [proposal, refusal] of refused) proposal.onApplied(refusal, 0);
     this.inFlightFlushes++;
     try {
       await this.wal.flush();
@@ -159,7 +166,10 @@ export class LocalGroup {
     }
     // The WAL completes flushes in the order they were called, so batches apply in log order.
     for (const entry of batch) {
-      entry.onApplied(this.machine.apply(entry.index, entry.command));
+      const startedMs = performance.now();
+      const result = this.machine.apply(entry.index, entry.command);
+      entry.onApplied(result, (performance.now() - startedMs) * 1000);
+      this.onApplied?.(entry.command.kind, entry.command.args, entry.origin);
       const ready = this.machine.takeReadyKeys();
       if (ready !== undefined) this.onKeysReady?.(ready);
     }
@@ -177,7 +187,7 @@ export class LocalGroup {
     const unanswered = [...batch, ...this.urgent, ...this.pending];
     this.urgent = [];
     this.pending = [];
-    for (const proposal of unanswered) proposal.onApplied(this.failure);
+    for (const proposal of unanswered) proposal.onApplied(this.failure, 0);
   }
 
   private maybeSnapshot(): void {

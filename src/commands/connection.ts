@@ -38,6 +38,14 @@ export const connectionCommands: readonly ServerCommand[] = [
     clientSub('info', 2, [], 'Returns information about the connection.'),
     clientSub('list', -2, ['admin'], 'Lists open connections.', ['dangerous']),
     clientSub('kill', -3, ['admin'], 'Terminates open connections.', ['dangerous']),
+    clientSub('tracking', -3, [], 'Controls server-assisted client-side caching for the connection.'),
+    clientSub('caching', 3, [], 'Instructs the server whether to track the keys in the next request.'),
+    clientSub('getredir', 2, [], 'Returns the client ID to which the connection\'s tracking notifications are redirected.'),
+    clientSub('trackinginfo', 2, [], 'Returns information about server-assisted client-side caching for the connection.'),
+    clientSub('no-evict', 3, ['admin'], 'Sets the client eviction mode of the connection.', ['dangerous']),
+    clientSub('no-touch', 3, [], 'Controls whether commands sent by the client affect the LRU/LFU of accessed keys.'),
+    clientSub('pause', -3, ['admin'], 'Suspends commands processing.', ['dangerous']),
+    clientSub('unpause', 2, ['admin'], 'Resumes processing commands from paused clients.', ['dangerous']),
     clientSub('help', 2, [], 'Returns helpful text about the different subcommands.'),
   ]),
 ];
@@ -63,6 +71,12 @@ export const serverCommands: readonly ServerCommand[] = [
   declare('save', 1, ['admin', 'noscript', 'no_multi'], [], 'server', '1.0.0', 'Synchronously saves the database(s) to disk.'),
   declare('bgsave', -1, ['admin', 'noscript', 'no_multi'], [], 'server', '1.0.0', 'Asynchronously saves the database(s) to disk.'),
   declare('lastsave', 1, ['loading', 'stale', 'fast'], ['admin', 'dangerous'], 'server', '1.0.0', 'Returns the Unix timestamp of the last successful save to disk.'),
+  declare('slowlog', -2, [], [], 'server', '2.2.12', 'A container for slow log commands.', [
+    sub('slowlog', 'get', -2, ['admin', 'loading', 'stale'], [], 'Returns the slow log\'s entries.'),
+    sub('slowlog', 'len', 2, ['admin', 'loading', 'stale'], [], 'Returns the number of entries in the slow log.'),
+    sub('slowlog', 'reset', 2, ['admin', 'loading', 'stale'], [], 'Clears all entries from the slow log.'),
+    sub('slowlog', 'help', 2, ['loading', 'stale'], [], 'Show helpful text about the different subcommands'),
+  ]),
   declare('config', -2, [], [], 'server', '2.0.0', 'A container for server configuration commands.', [
     configSub('get', -3, 'Returns the effective values of configuration parameters.'),
     configSub('set', -4, 'Sets configuration parameters in-flight.'),

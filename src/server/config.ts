@@ -25,6 +25,9 @@ export interface NodeConfig {
   maxmemory: number;
   maxmemoryPolicy: EvictionPolicy;
   maxmemorySamples: number;
+  /** Commands slower than this many microseconds go to the SLOWLOG (negative: never). */
+  slowlogLogSlowerThan: number;
+  slowlogMaxLen: number;
 }
 
 export const defaultConfig: Readonly<NodeConfig> = {
@@ -41,6 +44,8 @@ export const defaultConfig: Readonly<NodeConfig> = {
   maxmemory: 0,
   maxmemoryPolicy: 'noeviction',
   maxmemorySamples: 5,
+  slowlogLogSlowerThan: 10_000,
+  slowlogMaxLen: 128,
 };
 
 type Parameter = {
@@ -70,6 +75,7 @@ function parseMemoryOrInteger(text: string): number | undefined {
 }
 
 const text = (value: string) => value;
+const signedInteger = (value: string) => (/^-?\d{1,15}$/.test(value.trim()) ? Number(value) : { error: 'argument must be an integer' });
 const asString = (value: NodeConfig[keyof NodeConfig]) => String(value);
 
 export const parameters: readonly Parameter[] = [
@@ -91,6 +97,8 @@ export const parameters: readonly Parameter[] = [
     parse: (value) => ((EVICTION_POLICIES as readonly string[]).includes(value.toLowerCase()) ? (value.toLowerCase() as EvictionPolicy) : { error: `argument(s) must be one of the following: ${EVICTION_POLICIES.join(', ')}` }),
   },
   { name: 'maxmemory-samples', field: 'maxmemorySamples', env: 'SHOAL_MAXMEMORY_SAMPLES', parse: integer(1, 64), format: asString, mutable: true },
+  { name: 'slowlog-log-slower-than', field: 'slowlogLogSlowerThan', env: 'SHOAL_SLOWLOG_LOG_SLOWER_THAN', parse: signedInteger, format: asString, mutable: true },
+  { name: 'slowlog-max-len', field: 'slowlogMaxLen', env: 'SHOAL_SLOWLOG_MAX_LEN', parse: integer(0, 1_000_000), format: asString, mutable: true },
   { name: 'active-expire-interval-ms', field: 'activeExpireIntervalMs', env: 'SHOAL_ACTIVE_EXPIRE_INTERVAL_MS', parse: integer(1, 60_000), format: asString, mutable: true },
 ];
 

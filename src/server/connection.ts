@@ -15,12 +15,15 @@ import { ErrorReply } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
 import type { CommandSpec } from '../commands/command-spec.js';
 import type { Dispatcher } from './dispatcher.js';
+import type { TrackingOptions } from './client-tracking.js';
 
 /** A reply slot held in order while a write ahead of it is in the log. */
 interface Slot {
   reply: RespValue | undefined;
   /** A command that must run only once everything before it has replied. */
   deferred: { readonly spec: CommandSpec; readonly args: readonly string[] } | undefined;
+  /** Held by CLIENT PAUSE until the pause ends. */
+  paused: boolean;
 }
 
 /** Commands a client may have queued behind unapplied writes before we stop reading from it. */
@@ -47,6 +50,10 @@ export class Connection {
   /** WATCHed keys → whether each existed when watched. */
   readonly watched = new Map<string, boolean>();
   watchDirty = false;
+  /** CLIENT TRACKING state; cachingNext is the pending CLIENT CACHING yes|no. */
+  tracking: (TrackingOptions & { cachingNext: boolean | undefined }) | undefined;
+  noEvict = false;
+  noTouch = false;
   readonly subscriptions = { channel: new Set<string>(), pattern: new Set<string>(), shard: new Set<string>() };
   /** Set while a server command runs inside EXEC: its reply is captured, not sent. */
   private captured: { value: RespValue | undefined } | undefined;
@@ -133,7 +140,7 @@ export class Connection {
       this.current.reply = value;
       this.current.deferred = undefined;
     } else if (this.queue.length === 0) this.encoder.write(value, this.protocol);
-    else this.queue.push({ reply: value, deferred: undefined });
+    else this.queue.push({ reply: value, deferred: undefined, paused: false });
   }
 
   get isSubscriber(): boolean {
@@ -172,8 +179,20 @@ export class Connection {
     return this.queue.length > 0;
   }
 
-  defer(spec: CommandSpec, args: readonly string[]): void {
-    this.queue.push({ reply: undefined, deferred: { spec, args } });
+  defer(spec: CommandSpec, args: readonly string[], paused: boolean): void {
+    this.queue.push({ reply: undefined, deferred: { spec, args }, paused });
+  }
+
+  /** CLIENT PAUSE ended: commands held by it run now, in order. */
+  releasePaused(): void {
+    let released = false;
+    for (const slot of this.queue) {
+      released ||= slot.paused;
+      slot.paused = false;
+    }
+    if (!released) return;
+    this.runQueue();
+    this.flush();
   }
 
   /** Reserves the position of a reply that comes later (a write being applied); call the result with it. */
@@ -181,7 +200,7 @@ export class Connection {
     let slot = this.current;
     if (slot !== undefined) slot.deferred = undefined;
     else {
-      slot = { reply: undefined, deferred: undefined };
+      slot = { reply: undefined, deferred: undefined, paused: false };
       this.queue.push(slot);
     }
     const reserved = slot;
@@ -198,6 +217,7 @@ export class Connection {
     while (this.queue.length > 0) {
       const head = this.queue[0];
       const deferred = head.deferred;
+      if (head.paused) return;
       if (deferred !== undefined) {
         // Nothing is ahead of it now: it answers into its own slot, at once or by reservation.
         this.current = head;

@@ -1,41 +1,68 @@
-// Routes one parsed command: table lookup, arity and auth checks, then to the read path,
-// the write path (the data group's log) or the server-command handlers.
+// Routes one parsed command: table lookup, arity, auth, subscribed-mode, MULTI and pause
+// checks, then to the read path, the write path (the data group's log) or the server-command
+// handlers; and the node-wide services those paths share (blocked clients, WATCH, pub/sub,
+// client tracking, slow log, eviction).
 
 import assert from 'node:assert/strict';
+import { SimpleString } from '../protocol/values.js';
+import type { ErrorReply } from '../protocol/values.js';
 import { commandTable, arityMatches, commandKeys, findSubcommand } from '../commands/command-table.js';
-import type { Evictor } from '../cluster/eviction.js';
 import { WouldBlock } from '../commands/command-spec.js';
 import type { CommandSpec, ReadContext, WriteCommand } from '../commands/command-spec.js';
 import { parseTimeoutMs } from '../commands/lists.js';
-import { BlockedClients } from './blocking.js';
 import { NOAUTH, errorReply, unknownCommand, unknownSubcommand, wrongArity } from '../commands/errors.js';
 import { TRANSACTION_CONTROL } from '../commands/transactions.js';
 import { ALLOWED_WHILE_SUBSCRIBED } from '../commands/pubsub.js';
-import { SimpleString } from '../protocol/values.js';
-import type { ErrorReply } from '../protocol/values.js';
-import { WatchedKeys } from './watched-keys.js';
-import { PubSub } from './pubsub.js';
+import type { Evictor } from '../cluster/eviction.js';
 import type { LocalGroup } from '../cluster/local-group.js';
+import { BlockedClients } from './blocking.js';
+import { ClientTracking } from './client-tracking.js';
 import type { Connection } from './connection.js';
-import type { ServerStats } from './stats.js';
+import { PubSub } from './pubsub.js';
 import type { ServerCommandHandlers } from './server-commands.js';
+import { Slowlog } from './slowlog.js';
+import type { ServerStats } from './stats.js';
+import { WatchedKeys } from './watched-keys.js';
 
 const QUEUED = new SimpleString('QUEUED');
 const NOT_IN_MULTI = errorReply('ERR Command not allowed inside a transaction');
 
+/** CLIENT PAUSE: which commands wait, and until when. */
+interface Pause {
+  readonly mode: 'all' | 'write';
+  readonly untilMs: number;
+  readonly timer: NodeJS.Timeout;
+}
+
+export interface DispatcherSettings {
+  readonly slowlogLogSlowerThan: number;
+  readonly slowlogMaxLen: number;
+}
+
 export class Dispatcher {
   private handlers: ServerCommandHandlers | undefined;
+  private pause: Pause | undefined;
   readonly blocked: BlockedClients;
   readonly watches: WatchedKeys;
   readonly pubsub = new PubSub();
+  readonly tracking: ClientTracking;
+  readonly slowlog: Slowlog;
 
   constructor(
     readonly group: LocalGroup,
     readonly stats: ServerStats,
     readonly evictor: Evictor,
+    readonly clients: ReadonlyMap<number, Connection>,
+    settings: DispatcherSettings,
   ) {
     this.blocked = new BlockedClients(group);
     this.watches = new WatchedKeys(group);
+    this.tracking = new ClientTracking(clients);
+    group.onApplied = (kind, args, origin) => this.tracking.applied(kind, args, origin);
+    this.slowlog = new Slowlog({
+      get thresholdMicros() { return settings.slowlogLogSlowerThan; },
+      get maxLength() { return settings.slowlogMaxLen; },
+    });
   }
 
   /** Server commands need the dispatcher's server; they are attached once both exist. */
@@ -62,7 +89,8 @@ export class Dispatcher {
       connection.transaction.queued.push({ spec, args });
       return connection.reply(QUEUED);
     }
-    if (connection.mustDefer) return connection.defer(spec, args);
+    if (this.pausedFor(spec)) return connection.defer(spec, args, true);
+    if (connection.mustDefer) return connection.defer(spec, args, false);
     this.run(connection, spec, args);
   }
 
@@ -75,10 +103,14 @@ export class Dispatcher {
   /** Runs a checked command whose turn it is (nothing of this connection is queued ahead). */
   run(connection: Connection, spec: CommandSpec, args: readonly string[]): void {
     connection.lastCommand = spec.name;
+    const startedMs = performance.now();
     switch (spec.kind) {
-      case 'read':
-        if (this.evictor.tracking) this.evictor.recordAccess(commandKeys(spec, args));
-        return connection.reply(spec.execute(this.readContext(), args));
+      case 'read': {
+        const reply = spec.execute(this.readContext(), args);
+        if (this.evictor.tracking || connection.tracking !== undefined) this.afterRead(connection, spec, args);
+        connection.reply(reply);
+        break;
+      }
       case 'write': {
         const error = spec.check?.(args);
         if (error !== undefined) return connection.reply(error);
@@ -90,24 +122,59 @@ export class Dispatcher {
         return this.propose(connection, spec, args);
       }
       case 'server': {
-        if (this.handlers === undefined) throw new Error('dispatcher used before server commands were attached');
-        return this.handlers.execute(connection, spec, args);
+        assert.ok(this.handlers !== undefined, 'server commands are attached before the node listens');
+        this.handlers.execute(connection, spec, args);
+        break;
       }
     }
+    this.slowlog.record(args, (performance.now() - startedMs) * 1000, connection.remoteAddress, connection.name);
+  }
+
+  private afterRead(connection: Connection, spec: CommandSpec, args: readonly string[]): void {
+    const keys = commandKeys(spec, args);
+    if (this.evictor.tracking) this.evictor.recordAccess(keys);
+    if (connection.tracking !== undefined) this.tracking.afterRead(connection, keys);
   }
 
   private propose(connection: Connection, spec: WriteCommand, args: readonly string[]): void {
     const answer = connection.reserveReply();
-    this.group.propose('command', args, (result) => {
+    this.group.propose('command', args, (result, applyMicros) => {
+      this.slowlog.record(args, applyMicros, connection.remoteAddress, connection.name);
       if (!(result instanceof WouldBlock)) return answer(result);
       assert.ok(spec.blocking !== undefined, `${spec.name} returned WouldBlock but does not block`);
       const timeoutMs = parseTimeoutMs(args[spec.blocking.timeoutIndex(args)]);
       assert.ok(typeof timeoutMs === 'number', 'blocking timeout was checked before proposing');
       this.blocked.park(connection, spec, args, timeoutMs, answer);
-    });
+    }, { origin: connection.id });
   }
 
   readContext(): ReadContext {
     return { keyspace: this.group.machine.keyspace, nowMs: this.group.nowMs(), random: Math.random };
+  }
+
+  /** CLIENT PAUSE: commands that would wait now wait until then or CLIENT UNPAUSE. A pause
+   * already in force is never shortened or weakened by a new one (as in Redis). */
+  pauseClients(mode: Pause['mode'], durationMs: number): void {
+    const untilMs = Math.max(Date.now() + durationMs, this.pause?.untilMs ?? 0);
+    const effectiveMode = this.pause?.mode === 'all' ? 'all' : mode;
+    if (this.pause !== undefined) clearTimeout(this.pause.timer);
+    const timer = setTimeout(() => this.unpauseClients(), untilMs - Date.now());
+    this.pause = { mode: effectiveMode, untilMs, timer };
+  }
+
+  unpauseClients(): void {
+    if (this.pause === undefined) return;
+    clearTimeout(this.pause.timer);
+    this.pause = undefined;
+    for (const connection of this.clients.values()) connection.releasePaused();
+  }
+
+  get pausedUntilMs(): number {
+    return this.pause?.untilMs ?? 0;
+  }
+
+  private pausedFor(spec: CommandSpec): boolean {
+    if (this.pause === undefined) return false;
+    return this.pause.mode === 'all' || spec.kind === 'write' || spec.flags.includes('may_replicate');
   }
 }

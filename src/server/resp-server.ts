@@ -11,11 +11,11 @@ import type { Dispatcher } from './dispatcher.js';
 import type { NodeConfig } from './config.js';
 
 export class RespServer {
-  readonly clients = new Map<number, Connection>();
   private readonly server: Server;
   private nextClientId = 1;
 
   constructor(
+    readonly clients: Map<number, Connection>,
     private readonly config: NodeConfig,
     private readonly dispatcher: Dispatcher,
     private readonly logger: Logger,
@@ -54,6 +54,7 @@ export class RespServer {
       this.dispatcher.blocked.forget(connection);
       this.dispatcher.watches.unwatchAll(connection);
       this.dispatcher.pubsub.forget(connection);
+      this.dispatcher.tracking.disable(connection);
     });
     // A reset by the peer is routine; anything else is worth a line, never a crash.
     socket.on('error', (error: NodeJS.ErrnoException) => {

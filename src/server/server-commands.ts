@@ -2,7 +2,7 @@
 // connection (HELLO, AUTH, CLIENT ...) or on the node (INFO, CONFIG, SHUTDOWN ...).
 
 import { randomBytes } from 'node:crypto';
-import { NullArray, OK, RespMap, RespVerbatim, SimpleString } from '../protocol/values.js';
+import { NullArray, OK, RespMap, RespSet, RespVerbatim, SimpleString } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
 import type { CommandSpec, ServerCommand } from '../commands/command-spec.js';
 import { commandTable, commandDocs, commandInfo, commandKeys, arityMatches, aclCategories } from '../commands/command-table.js';
@@ -14,6 +14,7 @@ import { encodeTransaction } from '../commands/log-entry.js';
 import type { WatchedKeys } from './watched-keys.js';
 import type { PubSub } from './pubsub.js';
 import type { Evictor } from '../cluster/eviction.js';
+import type { Dispatcher } from './dispatcher.js';
 import { encodingOf } from '../engine/encoding.js';
 import { subscribedPing } from './pubsub.js';
 import type { NodeConfig } from './config.js';
@@ -33,6 +34,7 @@ export interface NodeServices {
   readonly watches: WatchedKeys;
   readonly pubsub: PubSub;
   readonly evictor: Evictor;
+  readonly dispatcher: Dispatcher;
   blockedClients(): number;
   /** Applies a validated CONFIG SET to the running node. */
   applyConfig(field: keyof NodeConfig): void;
@@ -66,6 +68,7 @@ export class ServerCommandHandlers {
       }],
       ['reset', (c) => {
         this.node.pubsub.forget(c);
+        this.node.dispatcher.tracking.disable(c);
         c.transaction = undefined;
         this.node.watches.unwatchAll(c);
         c.protocol = 2;
@@ -102,6 +105,7 @@ export class ServerCommandHandlers {
       ['spublish', (c, a) => c.reply(this.node.pubsub.shardPublish(a[1], a[2]))],
       ['pubsub', (c, a) => this.pubsubInfo(c, a)],
       ['object', (c, a) => this.object(c, a)],
+      ['slowlog', (c, a) => this.slowlog(c, a)],
       ['memory', (c, a) => this.memory(c, a)],
       ['multi', (c) => {
         if (c.transaction !== undefined) return c.reply(errorReply('ERR MULTI calls can not be nested'));
@@ -307,6 +311,52 @@ export class ServerCommandHandlers {
         return this.clientList(connection, args);
       case 'kill':
         return this.clientKill(connection, args);
+      case 'tracking':
+        return connection.reply(this.clientTracking(connection, args));
+      case 'caching': {
+        const tracking = connection.tracking;
+        if (tracking === undefined || (!tracking.optin && !tracking.optout)) {
+          return connection.reply(errorReply('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled'));
+        }
+        const answer = args[2].toLowerCase();
+        if (answer !== 'yes' && answer !== 'no') return connection.reply(SYNTAX);
+        if ((answer === 'yes' && !tracking.optin) || (answer === 'no' && !tracking.optout)) {
+          return connection.reply(errorReply(`ERR CLIENT CACHING ${answer.toUpperCase()} is only valid when tracking is enabled in ${answer === 'yes' ? 'OPTIN' : 'OPTOUT'} mode.`));
+        }
+        tracking.cachingNext = answer === 'yes';
+        return connection.reply(OK);
+      }
+      case 'getredir':
+        return connection.reply(connection.tracking === undefined ? -1 : connection.tracking.redirect);
+      case 'trackinginfo': {
+        const tracking = connection.tracking;
+        const flags = tracking === undefined ? ['off'] : ['on', ...(tracking.bcast ? ['bcast'] : []), ...(tracking.optin ? ['optin'] : []), ...(tracking.optout ? ['optout'] : []), ...(tracking.noloop ? ['noloop'] : [])];
+        return connection.reply(new RespMap([
+          ['flags', new RespSet(flags.map((flag) => new SimpleString(flag)))],
+          ['redirect', tracking === undefined ? -1 : tracking.redirect],
+          ['prefixes', tracking === undefined ? [] : [...tracking.prefixes]],
+        ]));
+      }
+      case 'no-evict':
+      case 'no-touch': {
+        const answer = args[2].toLowerCase();
+        if (answer !== 'on' && answer !== 'off') return connection.reply(SYNTAX);
+        if (sub === 'no-evict') connection.noEvict = answer === 'on';
+        else connection.noTouch = answer === 'on';
+        return connection.reply(OK);
+      }
+      case 'pause': {
+        const timeoutMs = parseInt64(args[2]);
+        if (timeoutMs === undefined || typeof timeoutMs !== 'number') return connection.reply(errorReply('ERR timeout is not an integer or out of range'));
+        if (timeoutMs < 0) return connection.reply(errorReply('ERR timeout is negative'));
+        const mode = args.length === 4 ? args[3].toLowerCase() : 'all';
+        if (args.length > 4 || (mode !== 'all' && mode !== 'write')) return connection.reply(SYNTAX);
+        this.node.dispatcher.pauseClients(mode, timeoutMs);
+        return connection.reply(OK);
+      }
+      case 'unpause':
+        this.node.dispatcher.unpauseClients();
+        return connection.reply(OK);
       case 'help':
         return connection.reply([
           'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -317,6 +367,65 @@ export class ServerCommandHandlers {
           'INFO', '    Return information about the current client connection.',
           'LIST [TYPE NORMAL] [ID <id> [<id> ...]]', '    Return information about client connections.',
           'KILL <ip:port> | KILL <option> <value> [<option> <value> [...]]', '    Kill connections by ID, ADDR, LADDR, USER or SKIPME.',
+          'HELP', '    Print this help.',
+        ].map((line) => new SimpleString(line)));
+    }
+  }
+
+  private clientTracking(connection: Connection, args: readonly string[]): RespValue {
+    const state = args[2].toLowerCase();
+    if (state !== 'on' && state !== 'off') return SYNTAX;
+    let redirect = 0;
+    let bcast = false;
+    let optin = false;
+    let optout = false;
+    let noloop = false;
+    const prefixes: string[] = [];
+    for (let i = 3; i < args.length; i++) {
+      const option = args[i].toLowerCase();
+      if (option === 'redirect' && i + 1 < args.length) {
+        const id = parseInt64(args[++i]);
+        if (id === undefined || typeof id !== 'number') return NOT_INTEGER;
+        if (id !== connection.id && !this.node.clients.has(id)) return errorReply('ERR The client ID you want redirect to does not exist');
+        redirect = id;
+      } else if (option === 'prefix' && i + 1 < args.length) prefixes.push(args[++i]);
+      else if (option === 'bcast') bcast = true;
+      else if (option === 'optin') optin = true;
+      else if (option === 'optout') optout = true;
+      else if (option === 'noloop') noloop = true;
+      else return SYNTAX;
+    }
+    const tracking = this.node.dispatcher.tracking;
+    if (state === 'off') {
+      tracking.disable(connection);
+      return OK;
+    }
+    if (prefixes.length > 0 && !bcast) return errorReply('ERR PREFIX option requires BCAST mode to be enabled');
+    if (optin && optout) return errorReply('ERR You can\'t use OPTIN and OPTOUT at the same time');
+    if (bcast && (optin || optout)) return errorReply('ERR OPTIN and OPTOUT are not compatible with BCAST');
+    tracking.enable(connection, { redirect, bcast, prefixes, optin, optout, noloop });
+    return OK;
+  }
+
+  private slowlog(connection: Connection, args: readonly string[]): void {
+    const slowlog = this.node.dispatcher.slowlog;
+    switch (args[1].toLowerCase()) {
+      case 'get': {
+        const count = args.length === 3 ? parseInt64(args[2]) : 10;
+        if (count === undefined || typeof count !== 'number' || count < -1) return connection.reply(errorReply('ERR count should be greater than or equal to -1'));
+        return connection.reply(slowlog.newest(count));
+      }
+      case 'len':
+        return connection.reply(slowlog.length);
+      case 'reset':
+        slowlog.reset();
+        return connection.reply(OK);
+      default:
+        return connection.reply([
+          'SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+          'GET [<count>]', '    Return top <count> entries from the slowlog (default: 10, -1 mean all).', '    Entries are made of:', '    id, timestamp, time in microseconds, arguments array, client IP and port,', '    client name',
+          'LEN', '    Return the length of the slowlog.',
+          'RESET', '    Reset the slowlog.',
           'HELP', '    Print this help.',
         ].map((line) => new SimpleString(line)));
     }

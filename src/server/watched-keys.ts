@@ -5,9 +5,8 @@
 // positions name the key, even if it turns out to change nothing (e.g. SET NX that fails):
 // more conservative than Redis, never less.
 
-import { commandTable, commandKeys } from '../commands/command-table.js';
-import { decodeTransaction } from '../commands/log-entry.js';
 import type { LogCommandKind } from '../commands/log-entry.js';
+import { touchedKeys } from './touched-keys.js';
 import type { LocalGroup } from '../cluster/local-group.js';
 import type { Connection } from './connection.js';
 
@@ -53,25 +52,11 @@ export class WatchedKeys {
 
   private ordered(kind: LogCommandKind, args: readonly string[]): void {
     if (this.byKey.size === 0) return;
-    if (kind === 'expire') return this.touchKeys(args);
-    if (kind === 'exec') {
-      for (const command of decodeTransaction(args)) this.touchCommand(command);
-      return;
-    }
-    this.touchCommand(args);
-  }
-
-  private touchCommand(args: readonly string[]): void {
-    const spec = commandTable.lookup(args[0]);
-    if (spec === undefined || spec.kind !== 'write') return;
-    if (spec.name === 'flushall' || spec.name === 'flushdb') {
+    const keys = touchedKeys(kind, args);
+    if (keys === 'all') {
       for (const watchers of this.byKey.values()) for (const connection of watchers) connection.watchDirty = true;
       return;
     }
-    this.touchKeys(commandKeys(spec, args));
-  }
-
-  private touchKeys(keys: readonly string[]): void {
     for (const key of keys) {
       const watchers = this.byKey.get(key);
       if (watchers !== undefined) for (const connection of watchers) connection.watchDirty = true;

@@ -185,7 +185,7 @@ export class Keyspace {
    * One SCAN step: visits whole slots from `cursor` until at least `count` keys were seen or
    * `maxEmptySlots` empty slots were skipped. Returns the next cursor (0 when done).
    */
-  scan(cursor: number, count: number, visit: (key: string, value: Value) => void, maxEmptySlots = count * 10): number {
+  scan(cursor: number, count: number, visit: (key: string, value: Value) => void, maxEmptySlots = SLOT_COUNT): number {
     assert.ok(cursor >= 0 && cursor < SLOT_COUNT, 'scan cursor out of range');
     let seen = 0;
     let empty = 0;

@@ -36,7 +36,10 @@ interface SetOptions {
   readonly expiry?: ExpiryOption;
 }
 
+const PLAIN_SET: SetOptions = { returnOld: false };
+
 function parseSetOptions(args: readonly string[]): SetOptions | ErrorReply {
+  if (args.length === 3) return PLAIN_SET;
   let condition: SetOptions['condition'];
   let returnOld = false;
   const expiryArgs: string[] = [];
@@ -72,6 +75,11 @@ function storeWithExpiry(keyspace: Keyspace, key: string, value: string, expiry:
 
 function applySet(context: ApplyContext, key: string, value: string, options: SetOptions): RespValue {
   const { keyspace, nowMs } = context;
+  // Fast path: nothing depends on the old value (KEEPTTL does: an expired key's TTL must go).
+  if (options.condition === undefined && !options.returnOld && options.expiry?.kind !== 'keepttl') {
+    storeWithExpiry(keyspace, key, value, options.expiry, nowMs);
+    return OK;
+  }
   const old = options.returnOld ? writeString(context, key) : null;
   if (old instanceof ErrorReply) return WRONGTYPE;
   const exists = keyspace.getForWrite(key, nowMs) !== undefined;

@@ -24,6 +24,8 @@ interface Slot {
   deferred: { readonly spec: CommandSpec; readonly args: readonly string[] } | undefined;
   /** Held by CLIENT PAUSE until the pause ends. */
   paused: boolean;
+  /** A deferred command other than a plain read: later writes may not overtake it. */
+  barrier: boolean;
 }
 
 /** Commands a client may have queued behind unapplied writes before we stop reading from it. */
@@ -60,6 +62,8 @@ export class Connection {
   private readonly parser: CommandParser;
   private readonly encoder = new ReplyEncoder();
   private readonly queue: Slot[] = [];
+  /** Deferred slots in `queue` with `barrier` set. */
+  private barriers = 0;
   /** The deferred slot whose command is running now: its reply fills that slot in place. */
   private current: Slot | undefined;
   private closing = false;
@@ -140,7 +144,7 @@ export class Connection {
       this.current.reply = value;
       this.current.deferred = undefined;
     } else if (this.queue.length === 0) this.encoder.write(value, this.protocol);
-    else this.queue.push({ reply: value, deferred: undefined, paused: false });
+    else this.queue.push({ reply: value, deferred: undefined, paused: false, barrier: false });
   }
 
   get isSubscriber(): boolean {
@@ -180,7 +184,18 @@ export class Connection {
   }
 
   defer(spec: CommandSpec, args: readonly string[], paused: boolean): void {
-    this.queue.push({ reply: undefined, deferred: { spec, args }, paused });
+    const barrier = paused || spec.kind !== 'read';
+    if (barrier) this.barriers++;
+    this.queue.push({ reply: undefined, deferred: { spec, args }, paused, barrier });
+  }
+
+  /**
+   * Whether a write may be proposed now although replies are queued ahead of it: yes unless a
+   * deferred non-read is ahead. Log order then equals arrival order, and each deferred read
+   * still runs right after the write before it is applied, so pipelined writes share batches.
+   */
+  get writesMayOvertake(): boolean {
+    return this.barriers === 0;
   }
 
   /** CLIENT PAUSE ended: commands held by it run now, in order. */
@@ -200,7 +215,7 @@ export class Connection {
     let slot = this.current;
     if (slot !== undefined) slot.deferred = undefined;
     else {
-      slot = { reply: undefined, deferred: undefined, paused: false };
+      slot = { reply: undefined, deferred: undefined, paused: false, barrier: false };
       this.queue.push(slot);
     }
     const reserved = slot;
@@ -220,6 +235,8 @@ export class Connection {
       if (head.paused) return;
       if (deferred !== undefined) {
         // Nothing is ahead of it now: it answers into its own slot, at once or by reservation.
+        if (head.barrier) this.barriers--;
+        head.barrier = false;
         this.current = head;
         try {
           this.dispatcher.run(this, deferred.spec, deferred.args);

@@ -90,7 +90,9 @@ export class Dispatcher {
       return connection.reply(QUEUED);
     }
     if (this.pausedFor(spec)) return connection.defer(spec, args, true);
-    if (connection.mustDefer) return connection.defer(spec, args, false);
+    if (connection.mustDefer && !(spec.kind === 'write' && spec.blocking === undefined && connection.writesMayOvertake)) {
+      return connection.defer(spec, args, false);
+    }
     this.run(connection, spec, args);
   }
 
@@ -127,7 +129,7 @@ export class Dispatcher {
         break;
       }
     }
-    this.slowlog.record(args, (performance.now() - startedMs) * 1000, connection.remoteAddress, connection.name);
+    this.slowlog.record(args, (performance.now() - startedMs) * 1000, connection);
   }
 
   private afterRead(connection: Connection, spec: CommandSpec, args: readonly string[]): void {
@@ -139,7 +141,7 @@ export class Dispatcher {
   private propose(connection: Connection, spec: WriteCommand, args: readonly string[]): void {
     const answer = connection.reserveReply();
     this.group.propose('command', args, (result, applyMicros) => {
-      this.slowlog.record(args, applyMicros, connection.remoteAddress, connection.name);
+      this.slowlog.record(args, applyMicros, connection);
       if (!(result instanceof WouldBlock)) return answer(result);
       assert.ok(spec.blocking !== undefined, `${spec.name} returned WouldBlock but does not block`);
       const timeoutMs = parseTimeoutMs(args[spec.blocking.timeoutIndex(args)]);

@@ -22,10 +22,13 @@ export class Slowlog {
   constructor(private readonly settings: { readonly thresholdMicros: number; readonly maxLength: number }) {}
 
   /** Records a command if it was slow enough (a negative threshold disables the log). */
-  record(args: readonly string[], durationMicros: number, client: string, clientName: string): void {
+  record(args: readonly string[], durationMicros: number, client: { readonly remoteAddress: string; readonly name: string }): void {
     const threshold = this.settings.thresholdMicros;
     if (threshold < 0 || durationMicros < threshold) return;
-    this.entries.unshift({ id: this.nextId++, unixSeconds: Math.floor(Date.now() / 1000), durationMicros: Math.round(durationMicros), args: shorten(args), client, clientName });
+    this.entries.unshift({
+      id: this.nextId++, unixSeconds: Math.floor(Date.now() / 1000), durationMicros: Math.round(durationMicros),
+      args: shorten(args), client: client.remoteAddress, clientName: client.name,
+    });
     if (this.entries.length > this.settings.maxLength) this.entries.length = this.settings.maxLength;
   }
 

@@ -1,0 +1,93 @@
+// Spawns real Shoal node processes for integration tests: a fresh data directory, a free
+// port, readiness by PING, and kill/restart helpers for crash tests.
+
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The compiled CLI (tests run from dist/tests/support). */
+export const CLI_PATH = join(here, '..', '..', 'src', 'cli', 'main.js');
+
+export function freshDataDir(label = 'shoal-test'): string {
+  return mkdtempSync(join(tmpdir(), `${label}-`));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something answers PING on the port, or rejects after `timeoutMs`. */
+export async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      if ((await client.ping()) === 'PONG') return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(20 * (attempt + 1), 200)));
+    } finally {
+      client.disconnect();
+    }
+  }
+  throw new Error(`nothing answered PING on port ${port} within ${timeoutMs} ms`);
+}
+
+export interface NodeProcess {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly child: ChildProcess;
+  /** Everything the process printed (JSON log lines). */
+  output(): string;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  readonly exited: Promise<number | string>;
+}
+
+export async function startNodeProcess(options: { dataDir?: string; port?: number; args?: readonly string[]; env?: Record<string, string> } = {}): Promise<NodeProcess> {
+  const dataDir = options.dataDir ?? freshDataDir();
+  const port = options.port ?? (await freePort());
+  const child = spawn(process.execPath, [CLI_PATH, '--port', String(port), '--data-dir', dataDir, ...(options.args ?? [])], {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  try {
+    await Promise.race([waitForPing(port), exited.then((code) => Promise.reject(new Error(`node exited (${code}) before answering: ${output}`)))]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return { port, dataDir, child, output: () => output, exited };
+}
+
+export async function stopNodeProcess(node: NodeProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> {
+  if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill(signal);
+  return node.exited;
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export function client(port: number, options: RedisOptions = {}): Redis {
+  return new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, ...options });
+}

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,20 +31,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** One raw PING: true if anything answers (+PONG, or -NOAUTH on a protected node). */
+function pingOnce(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const done = (answered: boolean) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (chunk: Buffer) => done(chunk[0] === 43 || chunk[0] === 45));
+  });
+}
+
 /** Resolves once something answers PING on the port, or rejects after `timeoutMs`. */
 export async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; Date.now() < deadline; attempt++) {
-    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      if ((await client.ping()) === 'PONG') return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(20 * (attempt + 1), 200)));
-    } finally {
-      client.disconnect();
-    }
+    if (await pingOnce(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(20 * (attempt + 1), 200)));
   }
   throw new Error(`nothing answered PING on port ${port} within ${timeoutMs} ms`);
 }

@@ -58,7 +58,10 @@ export class Dispatcher {
     this.blocked = new BlockedClients(group);
     this.watches = new WatchedKeys(group);
     this.tracking = new ClientTracking(clients);
-    group.onApplied = (kind, args, origin) => this.tracking.applied(kind, args, origin);
+    group.onApplied = (kind, args, origin) => {
+      this.watches.applied();
+      this.tracking.applied(kind, args, origin);
+    };
     this.slowlog = new Slowlog({
       get thresholdMicros() { return settings.slowlogLogSlowerThan; },
       get maxLength() { return settings.slowlogMaxLen; },

@@ -1,17 +1,25 @@
-// WATCH bookkeeping on the leader. Every proposal is reported here in its final log order (as
-// the batch is written), and marks the connections watching any key it may change as dirty.
-// An EXEC's gate runs in that same order, so "was a watched key changed before my EXEC?" is
-// answered exactly against the log. A write counts as a change when its declared key
-// positions name the key, even if it turns out to change nothing (e.g. SET NX that fails):
-// more conservative than Redis, never less.
+// WATCH bookkeeping on the leader.
+//
+// A watch is broken by any entry that changes a watched key and is applied after the WATCH,
+// or that is still in the log (ordered, not yet applied) when the EXEC takes its place there:
+// the EXEC's gate runs at that moment, so "did anything reach my keys since WATCH?" is answered
+// against the log itself. Entries ordered before the WATCH but applied after it also break it
+// (the client may have read the state before them), which is conservative, never lax.
+// A write counts as touching a key when its declared key positions name it, even if it ends
+// up changing nothing (e.g. SET NX that fails).
 
 import type { LogCommandKind } from '../commands/log-entry.js';
-import { touchedKeys } from './touched-keys.js';
 import type { LocalGroup } from '../cluster/local-group.js';
 import type { Connection } from './connection.js';
+import { touchedKeys } from './touched-keys.js';
 
 export class WatchedKeys {
   private readonly byKey = new Map<string, Set<Connection>>();
+  /** Keys touched by entries in the log but not applied yet: key → number of such entries. */
+  private readonly inFlight = new Map<string, number>();
+  /** The touched keys of the in-flight entries, in log order (entries apply in that order). */
+  private readonly inFlightQueue: Array<readonly string[] | 'all'> = [];
+  private inFlightFlushes = 0;
 
   constructor(private readonly group: LocalGroup) {
     group.onOrdered = (kind, args) => this.ordered(kind, args);
@@ -40,24 +48,39 @@ export class WatchedKeys {
     connection.watchDirty = false;
   }
 
-  /** Whether an EXEC of this connection must abort: a watched key changed, or expired. */
+  /** Whether an EXEC of this connection must abort: a watched key changed, may change, or expired. */
   mustAbort(connection: Connection): boolean {
     if (connection.watchDirty) return true;
+    if (connection.watched.size > 0 && this.inFlightFlushes > 0) return true;
     const nowMs = this.group.nowMs();
     for (const [key, existed] of connection.watched) {
+      if (this.inFlight.has(key)) return true;
       if (existed && this.group.machine.keyspace.get(key, nowMs) === undefined) return true;
     }
     return false;
   }
 
+  /** An entry took its place in the log. */
   private ordered(kind: LogCommandKind, args: readonly string[]): void {
-    if (this.byKey.size === 0) return;
     const keys = touchedKeys(kind, args);
+    this.inFlightQueue.push(keys);
+    if (keys === 'all') this.inFlightFlushes++;
+    else for (const key of keys) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+  }
+
+  /** The oldest in-flight entry was applied: it breaks the watches on what it touched. */
+  applied(): void {
+    const keys = this.inFlightQueue.shift();
+    if (keys === undefined) return;
     if (keys === 'all') {
+      this.inFlightFlushes--;
       for (const watchers of this.byKey.values()) for (const connection of watchers) connection.watchDirty = true;
       return;
     }
     for (const key of keys) {
+      const count = (this.inFlight.get(key) ?? 1) - 1;
+      if (count === 0) this.inFlight.delete(key);
+      else this.inFlight.set(key, count);
       const watchers = this.byKey.get(key);
       if (watchers !== undefined) for (const connection of watchers) connection.watchDirty = true;
     }

@@ -101,10 +101,19 @@ export class ClientTracking {
     const client = this.clients.get(id);
     const tracking = client?.tracking;
     if (client === undefined || tracking === undefined) return;
-    if (tracking.redirect === 0) return client.push(new RespPush(['invalidate', keys]));
+    // As Redis: RESP3 clients get an "invalidate" push; RESP2 ones only through a redirect
+    // target that is in subscribed mode (as a message on __redis__:invalidate).
+    if (tracking.redirect === 0) {
+      if (client.protocol === 3) client.push(new RespPush(['invalidate', keys]));
+      return;
+    }
     const target = this.clients.get(tracking.redirect);
-    if (target === undefined) return client.push(new RespPush(['tracking-redir-broken', tracking.redirect]));
+    if (target === undefined) {
+      if (client.protocol === 3) client.push(new RespPush(['tracking-redir-broken', tracking.redirect]));
+      return;
+    }
+    if (!target.isSubscriber) return;
     const message: RespValue = target.protocol === 3 ? new RespPush(['invalidate', keys]) : new RespPush(['message', INVALIDATE_CHANNEL, keys]);
-    if (target.protocol === 3 || target.subscriptions.channel.has(INVALIDATE_CHANNEL)) target.push(message);
+    target.push(message);
   }
 }

@@ -55,6 +55,11 @@ export class RawClient {
     await this.until(() => this.closedFlag, timeoutMs);
   }
 
+  /** Stops reading from the socket (to play a client that never reads). */
+  pause(): void {
+    this.socket.pause();
+  }
+
   close(): void {
     this.socket.destroy();
   }

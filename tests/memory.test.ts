@@ -1,0 +1,115 @@
+// maxmemory: load keys past the limit with each policy. The estimate stays near the limit,
+// the policy picks the right victims, and noeviction refuses writes without losing anything.
+
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Redis } from 'ioredis';
+import { startNode } from '../src/index.js';
+import type { NodeHandle } from '../src/index.js';
+import { client, freshDataDir, removeDir } from './support/node-process.js';
+
+const LIMIT_BYTES = 2 * 1024 * 1024;
+const VALUE = 'v'.repeat(200);
+
+async function usedMemory(redis: Redis): Promise<number> {
+  return Number((await redis.info('memory')).match(/used_memory:(\d+)/)?.[1]);
+}
+
+describe('memory limits', () => {
+  let node: NodeHandle;
+  let redis: Redis;
+  const dataDir = freshDataDir();
+
+  before(async () => {
+    node = await startNode({ port: 0, dataDir, maxmemory: LIMIT_BYTES, appendfsync: 'no' });
+    redis = client(node.port);
+  });
+
+  after(async () => {
+    redis.disconnect();
+    await node.close();
+    removeDir(dataDir);
+  });
+
+  beforeEach(async () => {
+    await redis.config('SET', 'maxmemory-policy', 'noeviction');
+    await redis.flushall();
+  });
+
+  async function load(prefix: string, count: number, ttlSeconds?: (i: number) => number | undefined): Promise<number> {
+    let refused = 0;
+    for (let i = 0; i < count; i += 100) {
+      const pipeline = redis.pipeline();
+      for (let j = i; j < i + 100; j++) {
+        const ttl = ttlSeconds?.(j);
+        if (ttl === undefined) pipeline.set(`${prefix}:${j}`, VALUE);
+        else pipeline.set(`${prefix}:${j}`, VALUE, 'EX', ttl);
+      }
+      for (const [error] of (await pipeline.exec()) ?? []) if (error !== null) refused++;
+    }
+    return refused;
+  }
+
+  test('noeviction: writes past the limit get OOM, reads and deletes still work, nothing is lost', async () => {
+    await redis.config('SET', 'maxmemory-policy', 'noeviction');
+    const refused = await load('ne', 20_000);
+    assert.ok(refused > 0, 'some writes were refused');
+    await assert.rejects(redis.set('ne:extra', VALUE), /OOM command not allowed when used memory > 'maxmemory'/);
+    const stored = await redis.dbsize();
+    assert.equal(stored, 20_000 - refused, 'every acknowledged write is still there');
+    assert.equal(await redis.get('ne:0'), VALUE);
+    assert.equal(await redis.del('ne:0'), 1, 'deleting is allowed when out of memory');
+    await redis.flushall();
+  });
+
+  for (const policy of ['allkeys-lru', 'allkeys-lfu', 'allkeys-random'] as const) {
+    test(`${policy}: memory stays near the limit and writes keep succeeding`, async () => {
+      await redis.config('SET', 'maxmemory-policy', policy);
+      assert.equal(await load(policy, 20_000), 0);
+      assert.ok((await usedMemory(redis)) <= LIMIT_BYTES * 1.1, 'used memory stays near maxmemory');
+      assert.ok((await redis.dbsize()) < 20_000, 'some keys were evicted');
+      const info = await redis.info('memory');
+      assert.match(info, /evicted_keys:[1-9]/);
+      await redis.flushall();
+    });
+  }
+
+  test('allkeys-lru keeps recently used keys', async () => {
+    await redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    await load('hot', 1000);
+    // Keep touching the first 100 hot keys while cold keys push memory past the limit.
+    for (let batch = 0; batch < 20; batch++) {
+      await load(`cold${batch}`, 1000);
+      await redis.mget(...Array.from({ length: 100 }, (_, i) => `hot:${i}`));
+    }
+    let hotKept = 0;
+    for (let i = 0; i < 100; i++) hotKept += await redis.exists(`hot:${i}`);
+    assert.ok(hotKept >= 80, `recently used keys survive (${hotKept}/100)`);
+    await redis.flushall();
+  });
+
+  test('volatile-ttl evicts keys with the nearest expiry and never keys without a TTL', async () => {
+    await redis.config('SET', 'maxmemory-policy', 'volatile-ttl');
+    await load('keep', 2000);
+    await load('ttl', 20_000, (i) => 1000 + i);
+    assert.equal(await redis.exists(...Array.from({ length: 2000 }, (_, i) => `keep:${i}`)), 2000);
+    assert.equal(await redis.exists('ttl:0'), 0, 'the soonest-expiring key went first');
+    await redis.flushall();
+  });
+
+  test('MEMORY USAGE and OBJECT ENCODING', async () => {
+    await redis.set('mu', 'x'.repeat(100));
+    const usage = Number(await redis.memory('USAGE', 'mu'));
+    assert.ok(usage > 100 && usage < 400);
+    assert.equal(await redis.memory('USAGE', 'missing'), null);
+    await redis.set('enc:int', '12345');
+    await redis.set('enc:raw', 'x'.repeat(50));
+    await redis.sadd('enc:set', '1', '2');
+    assert.equal(await redis.object('ENCODING', 'enc:int'), 'int');
+    assert.equal(await redis.object('ENCODING', 'mu'), 'raw');
+    assert.equal(await redis.object('ENCODING', 'enc:set'), 'intset');
+    await redis.config('SET', 'maxmemory-policy', 'allkeys-lfu');
+    assert.ok(Number(await redis.object('FREQ', 'mu')) >= 0);
+    await assert.rejects(redis.object('IDLETIME', 'mu'), /LFU maxmemory policy is selected/);
+  });
+});

@@ -168,8 +168,11 @@ export class LocalGroup {
     for (const entry of batch) {
       const startedMs = performance.now();
       const result = this.machine.apply(entry.index, entry.command);
-      entry.onApplied(result, (performance.now() - startedMs) * 1000);
+      const applyMicros = (performance.now() - startedMs) * 1000;
+      // Group-wide hooks first: the proposer's callback may run its next commands (a WATCH
+      // pipelined behind this write must not be broken by this very write).
       this.onApplied?.(entry.command.kind, entry.command.args, entry.origin);
+      entry.onApplied(result, applyMicros);
       const ready = this.machine.takeReadyKeys();
       if (ready !== undefined) this.onKeysReady?.(ready);
     }

@@ -21,7 +21,7 @@ import type { TrackingOptions } from './client-tracking.js';
 interface Slot {
   reply: RespValue | undefined;
   /** A command that must run only once everything before it has replied. */
-  deferred: { readonly spec: CommandSpec; readonly args: readonly string[] } | undefined;
+  deferred: { readonly spec: CommandSpec | undefined; readonly args: readonly string[] } | undefined;
   /** Held by CLIENT PAUSE until the pause ends. */
   paused: boolean;
   /** A deferred command other than a plain read: later writes may not overtake it. */
@@ -183,8 +183,8 @@ export class Connection {
     return this.queue.length > 0;
   }
 
-  defer(spec: CommandSpec, args: readonly string[], paused: boolean): void {
-    const barrier = paused || spec.kind !== 'read';
+  defer(spec: CommandSpec | undefined, args: readonly string[], paused: boolean): void {
+    const barrier = paused || spec?.kind !== 'read';
     if (barrier) this.barriers++;
     this.queue.push({ reply: undefined, deferred: { spec, args }, paused, barrier });
   }
@@ -239,11 +239,11 @@ export class Connection {
         head.barrier = false;
         this.current = head;
         try {
-          this.dispatcher.run(this, deferred.spec, deferred.args);
+          this.dispatcher.process(this, deferred.spec, deferred.args);
         } finally {
           this.current = undefined;
         }
-        assert.equal(head.deferred, undefined, `${deferred.spec.name} neither replied nor reserved a reply`);
+        assert.equal(head.deferred, undefined, `${deferred.args[0]} neither replied nor reserved a reply`);
         continue;
       }
       if (head.reply === undefined) return;

@@ -73,17 +73,32 @@ export class Dispatcher {
     this.handlers = handlers;
   }
 
-  dispatch(connection: Connection, args: string[]): void {
+  /**
+   * A command arrived. If replies of this connection are still pending it waits its turn
+   * (deferred) unless it is a plain write that may join the log now; the checks that depend
+   * on connection state (auth, MULTI, subscribed mode) run when its turn comes, in process().
+   */
+  dispatch(connection: Connection, args: readonly string[]): void {
     this.stats.commandsProcessed++;
     const spec = commandTable.lookup(args[0]);
+    if (this.pause !== undefined && spec !== undefined && this.pausedFor(spec)) return connection.defer(spec, args, true);
+    if (connection.mustDefer) {
+      const mayOvertake = spec?.kind === 'write' && spec.blocking === undefined && connection.writesMayOvertake;
+      if (!mayOvertake) return connection.defer(spec, args, false);
+    }
+    this.process(connection, spec, args);
+  }
+
+  /** Checks and runs a command whose turn it is (nothing of this connection waits ahead of it). */
+  process(connection: Connection, spec: CommandSpec | undefined, args: readonly string[]): void {
     if (spec === undefined) return this.reject(connection, unknownCommand(args));
     if (!arityMatches(spec.arity, args.length)) return this.reject(connection, wrongArity(spec.name));
-    if (!connection.authenticated && !spec.flags.includes('no_auth')) return this.reject(connection, NOAUTH);
     if (spec.kind === 'server' && spec.subcommands !== undefined && args.length > 1) {
       const sub = findSubcommand(spec, args[1]);
       if (sub === undefined) return this.reject(connection, unknownSubcommand(args[1], spec.name));
       if (!arityMatches(sub.arity, args.length)) return this.reject(connection, wrongArity(sub.name));
     }
+    if (!connection.authenticated && !spec.flags.includes('no_auth')) return this.reject(connection, NOAUTH);
     if (connection.inSubscribedMode && !ALLOWED_WHILE_SUBSCRIBED.has(spec.name)) {
       return this.reject(connection, errorReply(`ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`));
     }
@@ -91,10 +106,6 @@ export class Dispatcher {
       if (spec.flags.includes('no_multi')) return this.reject(connection, NOT_IN_MULTI);
       connection.transaction.queued.push({ spec, args });
       return connection.reply(QUEUED);
-    }
-    if (this.pausedFor(spec)) return connection.defer(spec, args, true);
-    if (connection.mustDefer && !(spec.kind === 'write' && spec.blocking === undefined && connection.writesMayOvertake)) {
-      return connection.defer(spec, args, false);
     }
     this.run(connection, spec, args);
   }
@@ -105,8 +116,7 @@ export class Dispatcher {
     connection.reply(error);
   }
 
-  /** Runs a checked command whose turn it is (nothing of this connection is queued ahead). */
-  run(connection: Connection, spec: CommandSpec, args: readonly string[]): void {
+  private run(connection: Connection, spec: CommandSpec, args: readonly string[]): void {
     connection.lastCommand = spec.name;
     const startedMs = performance.now();
     switch (spec.kind) {

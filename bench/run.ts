@@ -1,0 +1,99 @@
+// `npm run bench`: redis-benchmark against redis-server and Shoal in the same run, one server
+// at a time, median of --repeat runs, printed as a markdown table with the Shoal/Redis ratio
+// and written to bench/results/.
+//
+//   npm run bench -- [--quick] [--repeat K] [--requests N]
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median, runRedisBenchmark } from './redis-benchmark.js';
+import { commandVersion, hasCommand, startRedis, startShoal } from './servers.js';
+import type { RunningServer } from './servers.js';
+
+interface Scenario {
+  readonly section: string;
+  readonly config: 'memory' | 'durable';
+  readonly tests: readonly string[];
+  readonly pipeline: number;
+  /** The issue's target for the Shoal/Redis ratio, where one was set. */
+  readonly target?: number;
+}
+
+const SCENARIOS: readonly Scenario[] = [
+  { section: 'strings, in memory', config: 'memory', tests: ['SET', 'GET'], pipeline: 1, target: 0.9 },
+  { section: 'strings, in memory', config: 'memory', tests: ['SET', 'GET'], pipeline: 16, target: 0.35 },
+  { section: 'strings, durable (fsync before reply)', config: 'durable', tests: ['SET'], pipeline: 1, target: 0.9 },
+  { section: 'strings, durable (fsync before reply)', config: 'durable', tests: ['SET'], pipeline: 16 },
+  { section: 'collections, in memory', config: 'memory', tests: ['LPUSH', 'LPOP', 'HSET', 'SADD'], pipeline: 1, target: 0.8 },
+];
+
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : process.argv[at + 1];
+}
+
+async function measure(start: () => Promise<RunningServer>, scenario: Scenario, requests: number, repeat: number): Promise<{ rates: Map<string, number>; rssBytes: number }> {
+  const server = await start();
+  try {
+    const base = { port: server.port, tests: scenario.tests, clients: 50, pipeline: scenario.pipeline, keyspace: 100_000, valueBytes: 16 };
+    runRedisBenchmark({ ...base, requests: Math.max(1000, Math.floor(requests / 10)) });
+    const samples = new Map<string, number[]>();
+    for (let i = 0; i < repeat; i++) {
+      for (const [test, rate] of runRedisBenchmark({ ...base, requests })) samples.set(test, [...(samples.get(test) ?? []), rate]);
+    }
+    return { rates: new Map([...samples].map(([test, rates]) => [test, median(rates)])), rssBytes: server.rssBytes() };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main(): Promise<number> {
+  if (!hasCommand('redis-server') || !hasCommand('redis-benchmark')) {
+    console.error('redis-server/redis-benchmark missing: apt-get install -y redis-server redis-tools');
+    return 1;
+  }
+  const quick = process.argv.includes('--quick');
+  const repeat = Number(option('--repeat') ?? (quick ? 1 : 3));
+  const baseRequests = Number(option('--requests') ?? (quick ? 20_000 : 200_000));
+  const rows: string[] = [];
+  for (const scenario of SCENARIOS) {
+    const requests = baseRequests * (scenario.pipeline > 1 ? 5 : 1);
+    const redis = await measure(() => startRedis(scenario.config), scenario, requests, repeat);
+    const shoal = await measure(() => startShoal(scenario.config), scenario, requests, repeat);
+    for (const test of scenario.tests) {
+      const redisRate = redis.rates.get(test) ?? NaN;
+      const shoalRate = shoal.rates.get(test) ?? NaN;
+      const ratio = shoalRate / redisRate;
+      const target = scenario.target === undefined ? '' : `≥ ${scenario.target} ${ratio >= scenario.target ? 'met' : 'not met'}`;
+      rows.push(`| ${scenario.section} | ${test} | ${scenario.pipeline} | ${Math.round(redisRate)} | ${Math.round(shoalRate)} | ${ratio.toFixed(2)} | ${target} | ${(redis.rssBytes / 2 ** 20).toFixed(0)} / ${(shoal.rssBytes / 2 ** 20).toFixed(0)} |`);
+      console.log(rows[rows.length - 1]);
+    }
+  }
+  const header = [
+    `# Shoal vs redis-server — ${new Date().toISOString()}`,
+    '',
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; node ${process.version}; ${commandVersion('redis-server --version')}`,
+    `Command: npm run bench -- ${process.argv.slice(2).join(' ')} (redis-benchmark -c 50 -r 100000 -d 16, median of ${repeat} runs, one server at a time)`,
+    'In memory: redis-server --save "" --appendonly no vs shoal --appendfsync no. Durable: redis-server --appendonly yes --appendfsync always vs shoal --appendfsync always.',
+    '',
+    '| scenario | test | pipeline | redis-server req/s | Shoal req/s | Shoal/Redis | target | RSS MiB redis / shoal |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  const report = [...header, ...rows, ''].join('\n');
+  console.log(`\n${report}`);
+  const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  writeFileSync(join(resultsDir, `${stamp}-strings.md`), report);
+  writeFileSync(join(resultsDir, 'latest.md'), report);
+  return 0;
+}
+
+main().then((code) => {
+  process.exitCode = code;
+}, (error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

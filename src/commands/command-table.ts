@@ -12,6 +12,7 @@ import { stringCommands } from './strings.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { listCommands } from './lists.js';
+import { sortedSetCommands } from './sorted-sets.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 
@@ -50,7 +51,7 @@ export class CommandTable {
 }
 
 export const commandTable = new CommandTable([
-  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands,
+  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands,
 ]);
 
 export function arityMatches(arity: number, argumentCount: number): boolean {

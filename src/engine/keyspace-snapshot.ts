@@ -5,6 +5,7 @@
 //   record:  u8 type  str key  f64 expireAtMs (NaN = none)  value
 //   str:     u32 length, latin1 bytes
 //   values:  string: str | hash: u32 n (str field, str value)* | set, list: u32 n str*
+//            zset: u32 n (str member, f64 score)*
 
 import assert from 'node:assert/strict';
 import { Keyspace } from './keyspace.js';
@@ -12,10 +13,11 @@ import type { Value } from './keyspace.js';
 import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
 import { SetValue } from './set-value.js';
+import { SortedSetValue } from './sorted-set.js';
 
 const MAGIC = 'SHOALKS1';
 const CHUNK_SIZE_BYTES = 1024 * 1024;
-const TYPE_CODES = { string: 0, hash: 1, set: 2, list: 3 } as const;
+const TYPE_CODES = { string: 0, hash: 1, set: 2, list: 3, zset: 4 } as const;
 
 class ChunkWriter {
   readonly chunks: Buffer[] = [];
@@ -106,6 +108,14 @@ function encodeBody(writer: ChunkWriter, value: Value): void {
     }
     return;
   }
+  if (value instanceof SortedSetValue) {
+    writer.u32(value.size);
+    for (const [member, score] of value.entries()) {
+      writer.str(member);
+      writer.f64(score);
+    }
+    return;
+  }
   const items = value instanceof SetValue ? value.members : value instanceof ListValue ? [...value.values()] : undefined;
   assert.ok(items !== undefined, `no body encoding for ${value.type}`);
   writer.u32(value.size);
@@ -120,6 +130,11 @@ function decodeValue(reader: Reader, type: number): Value {
       const hash = new HashValue();
       for (let i = reader.u32(); i > 0; i--) hash.fields.set(reader.str(), reader.str());
       return hash;
+    }
+    case TYPE_CODES.zset: {
+      const zset = new SortedSetValue();
+      for (let i = reader.u32(); i > 0; i--) zset.add(reader.str(), reader.f64());
+      return zset;
     }
     case TYPE_CODES.set:
     case TYPE_CODES.list: {

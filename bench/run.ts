@@ -4,7 +4,9 @@
 //
 //   npm run bench -- [--quick] [--repeat K] [--requests N]
 
+import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +28,7 @@ const SCENARIOS: readonly Scenario[] = [
   { section: 'strings, in memory', config: 'memory', tests: ['SET', 'GET'], pipeline: 16, target: 0.35 },
   { section: 'strings, durable (fsync before reply)', config: 'durable', tests: ['SET'], pipeline: 1, target: 0.9 },
   { section: 'strings, durable (fsync before reply)', config: 'durable', tests: ['SET'], pipeline: 16 },
-  { section: 'collections, in memory', config: 'memory', tests: ['LPUSH', 'LPOP', 'HSET', 'SADD'], pipeline: 1, target: 0.8 },
+  { section: 'collections, in memory', config: 'memory', tests: ['LPUSH', 'LPOP', 'HSET', 'SADD', 'ZADD'], pipeline: 1, target: 0.8 },
 ];
 
 function option(name: string): string | undefined {
@@ -44,6 +46,31 @@ async function measure(start: () => Promise<RunningServer>, scenario: Scenario, 
       for (const [test, rate] of runRedisBenchmark({ ...base, requests })) samples.set(test, [...(samples.get(test) ?? []), rate]);
     }
     return { rates: new Map([...samples].map(([test, rates]) => [test, median(rates)])), rssBytes: server.rssBytes() };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** RSS after loading `count` small string keys (key:NNNNNNN → 'xxx') with pipelined MSETs. */
+async function memoryFootprint(start: () => Promise<RunningServer>, count: number): Promise<{ idleBytes: number; loadedBytes: number }> {
+  const server = await start();
+  try {
+    const idleBytes = server.rssBytes();
+    const redis = new Redis({ port: server.port, host: '127.0.0.1' });
+    const batch = 1000;
+    for (let i = 0; i < count; i += batch * 10) {
+      const pipeline = redis.pipeline();
+      for (let j = i; j < Math.min(count, i + batch * 10); j += batch) {
+        const args: string[] = [];
+        for (let k = j; k < Math.min(count, j + batch); k++) args.push(`key:${String(k).padStart(7, '0')}`, 'xxx');
+        pipeline.mset(...args);
+      }
+      await pipeline.exec();
+    }
+    assert.equal(await redis.dbsize(), count, 'every key loaded');
+    redis.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return { idleBytes, loadedBytes: server.rssBytes() };
   } finally {
     await server.stop();
   }
@@ -71,6 +98,23 @@ async function main(): Promise<number> {
       console.log(rows[rows.length - 1]);
     }
   }
+  const keys = quick ? 200_000 : 1_000_000;
+  const redisMemory = await memoryFootprint(() => startRedis('memory'), keys);
+  const shoalMemory = await memoryFootprint(() => startShoal('memory'), keys);
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+  const perKey = (memory: { idleBytes: number; loadedBytes: number }) => ((memory.loadedBytes - memory.idleBytes) / keys).toFixed(0);
+  const memoryRatio = (shoalMemory.loadedBytes - shoalMemory.idleBytes) / (redisMemory.loadedBytes - redisMemory.idleBytes);
+  const memoryRows = [
+    '',
+    `Memory: ${keys} small string keys loaded with MSET; RSS before → after, and bytes per key above the idle RSS.`,
+    '',
+    '| server | RSS idle MiB | RSS loaded MiB | bytes/key | Shoal/Redis | target |',
+    '|---|---|---|---|---|---|',
+    `| redis-server | ${mib(redisMemory.idleBytes)} | ${mib(redisMemory.loadedBytes)} | ${perKey(redisMemory)} | | |`,
+    `| Shoal | ${mib(shoalMemory.idleBytes)} | ${mib(shoalMemory.loadedBytes)} | ${perKey(shoalMemory)} | ${memoryRatio.toFixed(2)} | ≤ 2 ${memoryRatio <= 2 ? 'met' : 'not met'} |`,
+  ];
+  rows.push(...memoryRows);
+  console.log(memoryRows.join('\n'));
   const header = [
     `# Shoal vs redis-server — ${new Date().toISOString()}`,
     '',

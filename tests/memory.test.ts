@@ -62,15 +62,17 @@ describe('memory limits', () => {
     await redis.flushall();
   });
 
-  for (const policy of ['allkeys-lru', 'allkeys-lfu', 'allkeys-random'] as const) {
-    test(`${policy}: memory stays near the limit and writes keep succeeding`, async () => {
+  for (const policy of ['allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'] as const) {
+    test(`${policy}: memory stays near the limit, writes keep succeeding, only eligible keys go`, async () => {
       await redis.config('SET', 'maxmemory-policy', policy);
-      assert.equal(await load(policy, 20_000), 0);
+      const volatileOnly = policy.startsWith('volatile-');
+      // Keys without a TTL are never eligible under volatile-* policies.
+      if (volatileOnly) assert.equal(await load('persistent', 1000), 0);
+      assert.equal(await load(policy, 20_000, volatileOnly ? () => 3600 : undefined), 0);
       assert.ok((await usedMemory(redis)) <= LIMIT_BYTES * 1.1, 'used memory stays near maxmemory');
       assert.ok((await redis.dbsize()) < 20_000, 'some keys were evicted');
-      const info = await redis.info('memory');
-      assert.match(info, /evicted_keys:[1-9]/);
-      await redis.flushall();
+      if (volatileOnly) assert.equal(await redis.exists(...Array.from({ length: 1000 }, (_, i) => `persistent:${i}`)), 1000);
+      assert.match(await redis.info('memory'), /evicted_keys:[1-9]/);
     });
   }
 
@@ -111,5 +113,30 @@ describe('memory limits', () => {
     await redis.config('SET', 'maxmemory-policy', 'allkeys-lfu');
     assert.ok(Number(await redis.object('FREQ', 'mu')) >= 0);
     await assert.rejects(redis.object('IDLETIME', 'mu'), /LFU maxmemory policy is selected/);
+  });
+});
+
+describe('memory limits in a real process', () => {
+  test('writing 200 MB into a node with maxmemory 8 MB keeps its RSS bounded', async () => {
+    const { startNodeProcess, stopNodeProcess } = await import('./support/node-process.js');
+    const { readFileSync } = await import('node:fs');
+    const node = await startNodeProcess({ args: ['--maxmemory', String(8 * 1024 * 1024), '--maxmemory-policy', 'allkeys-lru', '--appendfsync', 'no'] });
+    const rssBytes = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${node.child.pid}/status`, 'utf8'))?.[1]) * 1024;
+    const redis = client(node.port);
+    const idle = rssBytes();
+    const value = 'x'.repeat(1024);
+    for (let i = 0; i < 200_000; i += 500) {
+      const pipeline = redis.pipeline();
+      for (let j = i; j < i + 500; j++) pipeline.set(`big:${j}`, value);
+      await pipeline.exec();
+    }
+    const loaded = rssBytes();
+    assert.ok((await redis.dbsize()) < 20_000, 'most keys were evicted');
+    // Without eviction the data alone would add 200 MiB; V8 keeps some heap headroom.
+    assert.ok(loaded - idle < 150 * 1024 * 1024, `RSS grew by ${Math.round((loaded - idle) / 2 ** 20)} MiB for 200 MiB written`);
+    assert.ok(Number((await redis.info('memory')).match(/used_memory:(\d+)/)?.[1]) <= 8 * 1024 * 1024 * 1.1);
+    redis.disconnect();
+    await stopNodeProcess(node);
+    removeDir(node.dataDir);
   });
 });

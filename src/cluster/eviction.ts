@@ -38,6 +38,9 @@ interface Access {
 export class Evictor {
   private readonly access = new Map<string, Access>();
   private volatileCursor: Iterator<[string, number]> | undefined;
+  /** Victims proposed but not applied yet: not chosen twice, and their bytes count as freed. */
+  private readonly pendingVictims = new Set<string>();
+  private pendingBytes = 0;
   evictedKeys = 0;
 
   constructor(private readonly group: LocalGroup, readonly settings: EvictionSettings) {}
@@ -87,26 +90,32 @@ export class Evictor {
   makeRoom(): ErrorReply | undefined {
     const { maxmemory, policy } = this.settings;
     const keyspace = this.group.machine.keyspace;
-    if (maxmemory === 0 || keyspace.usedBytes <= maxmemory) return undefined;
+    // Evictions already in the log will free their bytes: count them as done.
+    const excessBytes = keyspace.usedBytes - this.pendingBytes - maxmemory;
+    if (maxmemory === 0 || excessBytes <= 0) return undefined;
     if (policy === 'noeviction') return OOM;
-    const victims = new Set<string>();
+    const victims: string[] = [];
     let freedBytes = 0;
-    const excessBytes = keyspace.usedBytes - maxmemory;
-    while (freedBytes < excessBytes && victims.size < MAX_EVICTIONS_PER_WRITE) {
-      const victim = this.pickVictim(victims);
+    while (freedBytes < excessBytes && victims.length < MAX_EVICTIONS_PER_WRITE) {
+      const victim = this.pickVictim(this.pendingVictims);
       if (victim === undefined) break;
-      victims.add(victim);
+      victims.push(victim);
+      this.pendingVictims.add(victim);
       freedBytes += keyspace.approximateKeyBytes(victim);
     }
-    if (victims.size === 0) return OOM;
+    if (victims.length === 0) return this.pendingVictims.size > 0 ? undefined : OOM;
     for (const key of victims) this.access.delete(key);
-    this.evictedKeys += victims.size;
-    this.group.propose('evict', [...victims], () => undefined);
+    this.pendingBytes += freedBytes;
+    this.group.propose('evict', victims, (evicted) => {
+      this.evictedKeys += typeof evicted === 'number' ? evicted : 0;
+      this.pendingBytes -= freedBytes;
+      for (const key of victims) this.pendingVictims.delete(key);
+    });
     return undefined;
   }
 
   /** The best of `samples` sampled keys for the policy, skipping ones already chosen. */
-  private pickVictim(chosen: ReadonlySet<string>): string | undefined {
+  private pickVictim(excluded: ReadonlySet<string>): string | undefined {
     const { policy, samples } = this.settings;
     const keyspace = this.group.machine.keyspace;
     let best: string | undefined;
@@ -114,7 +123,7 @@ export class Evictor {
     for (let i = 0; i < samples * 2 && (i < samples || best === undefined); i++) {
       const candidate = policy.startsWith('volatile-') ? this.sampleVolatile() : keyspace.sampleKey(Math.random);
       if (candidate === undefined) return best;
-      if (chosen.has(candidate)) continue;
+      if (excluded.has(candidate)) continue;
       const score = this.evictionScore(candidate);
       if (score > bestScore) {
         best = candidate;

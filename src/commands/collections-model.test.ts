@@ -104,7 +104,7 @@ class CollectionModel {
         let end = Number(args[3]);
         if (start < 0) start = Math.max(0, items.length + start);
         if (end < 0) end = items.length + end;
-        return items.slice(start, end + 1);
+        return end < start ? [] : items.slice(start, end + 1);
       }
       case 'sadd': {
         const set = this.get<Set<string>>(key, 'set');

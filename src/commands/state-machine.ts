@@ -33,7 +33,14 @@ export class KeyspaceStateMachine {
   apply(index: number, command: LogCommand): ApplyResult {
     assert.equal(index, this.appliedIndexValue + 1, 'entries are applied in log order without gaps');
     this.appliedIndexValue = index;
-    const context = { keyspace: this.keyspaceValue, nowMs: command.stampMs, random: seededRandom(index), signalReady: this.signalReady };
+    let random: (() => number) | undefined;
+    const context: ApplyContext = {
+      keyspace: this.keyspaceValue,
+      nowMs: command.stampMs,
+      // Created only when a command draws (SPOP...), seeded by the index either way.
+      random: () => (random ??= seededRandom(index))(),
+      signalReady: this.signalReady,
+    };
     if (command.kind === 'expire') {
       let expired = 0;
       for (const key of command.args) if (this.keyspaceValue.isExpired(key, command.stampMs) && this.keyspaceValue.delete(key)) expired++;

@@ -10,6 +10,7 @@ import { seededRandom } from './seeded-random.js';
 const MAX_LEVEL = 32;
 const LEVEL_PROBABILITY = 0.25;
 
+
 class SkipNode {
   readonly next: Array<SkipNode | null>;
   readonly span: number[];
@@ -20,6 +21,10 @@ class SkipNode {
     this.span = new Array<number>(level).fill(0);
   }
 }
+
+/** Scratch space for insert/unlink (single-threaded, never re-entered), to avoid allocations. */
+const scratchUpdate: SkipNode[] = new Array(MAX_LEVEL);
+const scratchRank: number[] = new Array(MAX_LEVEL).fill(0);
 
 /** (score, member) ordering: Redis compares members by bytes, as latin1 JS strings do. */
 function before(score: number, member: string, node: SkipNode): boolean {
@@ -181,8 +186,8 @@ export class SortedSetValue implements CollectionValue {
   }
 
   private insert(member: string, score: number): void {
-    const update: SkipNode[] = new Array(MAX_LEVEL);
-    const rank: number[] = new Array(MAX_LEVEL).fill(0);
+    const update = scratchUpdate;
+    const rank = scratchRank;
     let node = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
@@ -214,7 +219,7 @@ export class SortedSetValue implements CollectionValue {
   }
 
   private unlink(member: string, score: number): void {
-    const update: SkipNode[] = new Array(MAX_LEVEL);
+    const update = scratchUpdate;
     let node = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
       for (let next = node.next[i]; next !== null && before(score, member, next); next = node.next[i]) node = next;

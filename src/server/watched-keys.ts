@@ -17,8 +17,12 @@ export class WatchedKeys {
   private readonly byKey = new Map<string, Set<Connection>>();
   /** Keys touched by entries in the log but not applied yet: key → number of such entries. */
   private readonly inFlight = new Map<string, number>();
-  /** The touched keys of the in-flight entries, in log order (entries apply in that order). */
-  private readonly inFlightQueue: Array<readonly string[] | 'all'> = [];
+  /**
+   * The touched keys of the in-flight entries, in log order (entries apply in that order);
+   * consumed from `inFlightHead` so taking the oldest costs O(1) however long the queue.
+   */
+  private inFlightQueue: Array<readonly string[] | 'all'> = [];
+  private inFlightHead = 0;
   private inFlightFlushes = 0;
 
   constructor(private readonly group: LocalGroup) {
@@ -70,8 +74,12 @@ export class WatchedKeys {
 
   /** The oldest in-flight entry was applied: it breaks the watches on what it touched. */
   applied(): void {
-    const keys = this.inFlightQueue.shift();
-    if (keys === undefined) return;
+    if (this.inFlightHead >= this.inFlightQueue.length) return;
+    const keys = this.inFlightQueue[this.inFlightHead++];
+    if (this.inFlightHead === this.inFlightQueue.length) {
+      this.inFlightQueue = [];
+      this.inFlightHead = 0;
+    }
     if (keys === 'all') {
       this.inFlightFlushes--;
       for (const watchers of this.byKey.values()) for (const connection of watchers) connection.watchDirty = true;

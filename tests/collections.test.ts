@@ -3,25 +3,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
-import { startNode } from '../src/index.js';
-import type { NodeHandle } from '../src/index.js';
-import { client, freshDataDir, removeDir } from './support/node-process.js';
+import { EmbeddedNode } from './support/embedded-node.js';
 
 describe('collections', () => {
-  let node: NodeHandle;
+  let node: EmbeddedNode;
   let redis: Redis;
-  const dataDir = freshDataDir();
 
   before(async () => {
-    node = await startNode({ port: 0, dataDir });
-    redis = client(node.port);
+    node = await EmbeddedNode.start();
+    redis = node.client();
   });
 
-  after(async () => {
-    redis.disconnect();
-    await node.close();
-    removeDir(dataDir);
-  });
+  after(() => node.stop());
 
   test('hashes: HSET/HGET/HMGET/HDEL/HLEN/HEXISTS/HKEYS/HVALS/HGETALL/HSTRLEN/HSETNX', async () => {
     assert.equal(await redis.hset('h', 'a', '1', 'b', '2'), 2);
@@ -149,10 +142,8 @@ describe('collections', () => {
     await redis.expire('keep:l', 1000);
     await redis.save();
     await redis.rpush('keep:l', '3');
-    redis.disconnect();
-    await node.close({ snapshot: false });
-    node = await startNode({ port: 0, dataDir });
-    redis = client(node.port);
+    await node.restart({ snapshot: false });
+    redis = node.client();
     assert.deepEqual(await redis.hgetall('keep:h'), { f: 'v' });
     assert.deepEqual(await redis.lrange('keep:l', 0, -1), ['1', '2', '3']);
     assert.ok((await redis.ttl('keep:l')) > 990);

@@ -4,9 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
-import { startNode } from '../src/index.js';
-import type { NodeHandle } from '../src/index.js';
-import { client, freshDataDir, removeDir } from './support/node-process.js';
+import { EmbeddedNode } from './support/embedded-node.js';
 import { RawClient } from './support/raw-client.js';
 
 function command(...args: string[]): string {
@@ -14,24 +12,14 @@ function command(...args: string[]): string {
 }
 
 describe('pub/sub and client tracking', () => {
-  let node: NodeHandle;
-  const clients: Redis[] = [];
-  const dataDir = freshDataDir();
-  const connect = (): Redis => {
-    const redis = client(node.port);
-    clients.push(redis);
-    return redis;
-  };
+  let node: EmbeddedNode;
+  const connect = (): Redis => node.client();
 
   before(async () => {
-    node = await startNode({ port: 0, dataDir });
+    node = await EmbeddedNode.start();
   });
 
-  after(async () => {
-    clients.forEach((redis) => redis.disconnect());
-    await node.close();
-    removeDir(dataDir);
-  });
+  after(() => node.stop());
 
   test('SUBSCRIBE/PSUBSCRIBE receive PUBLISH; PUBLISH counts receivers; PUBSUB introspects', async () => {
     const subscriber = connect();

@@ -3,27 +3,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
-import { startNode } from '../src/index.js';
-import type { NodeHandle } from '../src/index.js';
-import { client, freshDataDir, removeDir } from './support/node-process.js';
+import { EmbeddedNode } from './support/embedded-node.js';
 
 describe('sorted sets', () => {
-  let node: NodeHandle;
+  let node: EmbeddedNode;
   let redis: Redis;
-  const others: Redis[] = [];
-  const dataDir = freshDataDir();
 
   before(async () => {
-    node = await startNode({ port: 0, dataDir });
-    redis = client(node.port);
+    node = await EmbeddedNode.start();
+    redis = node.client();
   });
 
-  after(async () => {
-    redis.disconnect();
-    others.forEach((other) => other.disconnect());
-    await node.close();
-    removeDir(dataDir);
-  });
+  after(() => node.stop());
 
   test('ZADD with NX XX GT LT CH INCR, ZSCORE, ZINCRBY, ZCARD', async () => {
     assert.equal(await redis.zadd('z', 1, 'a', 2, 'b'), 2);
@@ -74,9 +65,8 @@ describe('sorted sets', () => {
   });
 
   test('BZPOPMIN blocks until a member arrives, in FIFO order of waiters', async () => {
-    const first = client(node.port);
-    const second = client(node.port);
-    others.push(first, second);
+    const first = node.client();
+    const second = node.client();
     const a = first.bzpopmin('bz', 5);
     await new Promise((resolve) => setTimeout(resolve, 30));
     const b = second.bzpopmin('bz', 5);
@@ -91,10 +81,8 @@ describe('sorted sets', () => {
     await redis.zadd('keep', 1.5, 'x', -2, 'y');
     await redis.save();
     await redis.zadd('keep', 3, 'z');
-    redis.disconnect();
-    await node.close({ snapshot: false });
-    node = await startNode({ port: 0, dataDir });
-    redis = client(node.port);
+    await node.restart({ snapshot: false });
+    redis = node.client();
     assert.deepEqual(await redis.zrange('keep', '0', '-1', 'WITHSCORES'), ['y', '-2', 'x', '1.5', 'z', '3']);
   });
 });

@@ -3,25 +3,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
-import { startNode } from '../src/index.js';
-import type { NodeHandle } from '../src/index.js';
-import { client, freshDataDir, removeDir } from './support/node-process.js';
+import { EmbeddedNode } from './support/embedded-node.js';
 
 describe('strings', () => {
-  let node: NodeHandle;
+  let node: EmbeddedNode;
   let redis: Redis;
-  const dataDir = freshDataDir();
 
   before(async () => {
-    node = await startNode({ port: 0, dataDir });
-    redis = client(node.port);
+    node = await EmbeddedNode.start();
+    redis = node.client();
   });
 
-  after(async () => {
-    redis.disconnect();
-    await node.close();
-    removeDir(dataDir);
-  });
+  after(() => node.stop());
 
   test('SET and GET round-trip, GET of a missing key is nil', async () => {
     assert.equal(await redis.set('s:1', 'hello'), 'OK');

@@ -8,7 +8,7 @@ import { addInt64, formatHumanFloat, parseFloatArg, parseInt64 } from './argumen
 import type { ApplyContext, CommandSpec, ReadContext } from './command-spec.js';
 import { NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OVERFLOW, errorReply, wrongArity } from './errors.js';
 import { readCollection, storeCollection, writeCollection } from './typed-access.js';
-import { parseScanOptions, randomSample } from './collection-scan.js';
+import { parseScanOptions, randomSample } from './collection-arguments.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
 const HASH_NOT_INTEGER = errorReply('ERR hash value is not an integer');

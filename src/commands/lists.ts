@@ -9,9 +9,9 @@ import { WouldBlock } from './command-spec.js';
 import type { ApplyContext, ApplyResult, CommandSpec, ReadContext, WriteCommand } from './command-spec.js';
 import { NOT_INTEGER, NO_SUCH_KEY, SYNTAX, errorReply } from './errors.js';
 import { readCollection, storeCollection, writeCollection } from './typed-access.js';
+import { checkOptionalCount, parseNumKeys, parsePopCount } from './collection-arguments.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
-const MUST_BE_POSITIVE = errorReply('ERR value is out of range, must be positive');
 const TIMEOUT_NOT_FLOAT = errorReply('ERR timeout is not a float or out of range');
 const TIMEOUT_NEGATIVE = errorReply('ERR timeout is negative');
 const INDEX_OUT_OF_RANGE = errorReply('ERR index out of range');
@@ -89,14 +89,7 @@ function popCommand(name: string, end: End): WriteCommand {
     name, kind: 'write', arity: -2, flags: ['write', 'fast'], keys: ONE_KEY, categories: ['list'],
     group: 'list', since: '1.0.0', complexity: 'O(N) where N is the number of elements returned',
     summary: `Returns and removes the ${end === 'left' ? 'first' : 'last'} elements of a list. Deletes the list if the ${end === 'left' ? 'first' : 'last'} element was popped.`,
-    check: (args) => {
-      if (args.length > 3) return SYNTAX;
-      if (args.length === 3) {
-        const count = parseInt64(args[2]);
-        if (count === undefined || count < 0) return MUST_BE_POSITIVE;
-      }
-      return undefined;
-    },
+    check: checkOptionalCount,
     apply: (context, args) => {
       const withCount = args.length === 3;
       const popped = popFirst(context, [args[1]], end, withCount ? toSafe(parseInt64(args[2]) as number | bigint) : 1);
@@ -182,21 +175,12 @@ interface MultiPopRequest { readonly keys: readonly string[]; readonly end: End;
 
 /** LMPOP/BLMPOP: `[timeout] numkeys key... LEFT|RIGHT [COUNT n]` from `at`. */
 function parseMultiPop(args: readonly string[], at: number): MultiPopRequest | ErrorReply {
-  const numKeys = parseInt64(args[at]);
-  if (numKeys === undefined || numKeys <= 0) return errorReply('ERR numkeys should be greater than 0');
-  if (typeof numKeys !== 'number' || numKeys > args.length - at - 2) return errorReply('ERR Number of keys can\'t be greater than number of args');
-  const keys = args.slice(at + 1, at + 1 + numKeys);
-  const end = parseEnd(args[at + 1 + numKeys]);
+  const keys = parseNumKeys(args, at, 1);
+  if (keys instanceof ErrorReply) return keys;
+  const end = parseEnd(args[at + 1 + keys.length]);
   if (end === undefined) return SYNTAX;
-  let count = 1;
-  const rest = args.slice(at + 2 + numKeys);
-  if (rest.length > 0) {
-    if (rest.length !== 2 || option(rest[0]) !== 'count') return SYNTAX;
-    const parsed = parseInt64(rest[1]);
-    if (parsed === undefined || parsed <= 0) return errorReply('ERR count should be greater than 0');
-    count = toSafe(parsed);
-  }
-  return { keys, end, count };
+  const count = parsePopCount(args.slice(at + 2 + keys.length));
+  return count instanceof ErrorReply ? count : { keys, end, count };
 }
 
 function multiPopCommand(name: string, blocking: boolean): WriteCommand {

@@ -6,9 +6,9 @@ import { SetValue } from '../engine/set-value.js';
 import { globMatch } from '../engine/glob.js';
 import { parseInt64 } from './arguments.js';
 import type { ApplyContext, CommandSpec, ReadContext } from './command-spec.js';
-import { NOT_INTEGER, SYNTAX, WRONGTYPE, errorReply } from './errors.js';
+import { NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
 import { readCollection, storeCollection, writeCollection } from './typed-access.js';
-import { parseScanOptions, randomSample } from './collection-scan.js';
+import { checkOptionalCount, parseCardinalityLimit, parseNumKeys, parseScanOptions, randomSample } from './collection-arguments.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
 const ALL_KEYS = { first: 1, last: -1, step: 1 } as const;
@@ -143,14 +143,7 @@ export const setCommands: readonly CommandSpec[] = [
   {
     name: 'spop', kind: 'write', arity: -2, flags: ['write', 'fast'], keys: ONE_KEY, categories: ['set'],
     group: 'set', summary: 'Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.', since: '1.0.0', complexity: 'Without the count argument O(1), otherwise O(N) where N is the value of the passed count.',
-    check: (args) => {
-      if (args.length > 3) return SYNTAX;
-      if (args.length === 3) {
-        const count = parseInt64(args[2]);
-        if (count === undefined || count < 0) return errorReply('ERR value is out of range, must be positive');
-      }
-      return undefined;
-    },
+    check: checkOptionalCount,
     apply: (context, args) => {
       const set = writeCollection(context, args[1], SetValue);
       if (set instanceof ErrorReply) return set;
@@ -200,20 +193,11 @@ export const setCommands: readonly CommandSpec[] = [
     name: 'sintercard', kind: 'read', arity: -3, flags: ['readonly'], keys: { first: 2, last: -1, step: 1 }, categories: ['set'],
     group: 'set', summary: 'Returns the number of members of the intersect of multiple sets.', since: '7.0.0', complexity: 'O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.',
     execute: (context, args) => {
-      const numKeys = parseInt64(args[1]);
-      if (numKeys === undefined || typeof numKeys !== 'number') return NOT_INTEGER;
-      if (numKeys <= 0) return errorReply('ERR numkeys should be greater than 0');
-      if (numKeys > args.length - 2) return errorReply('ERR Number of keys can\'t be greater than number of args');
-      let limit = Infinity;
-      const rest = args.slice(2 + numKeys);
-      if (rest.length > 0) {
-        if (rest.length !== 2 || rest[0].toLowerCase() !== 'limit') return SYNTAX;
-        const parsed = parseInt64(rest[1]);
-        if (parsed === undefined) return NOT_INTEGER;
-        if (parsed < 0) return errorReply('ERR LIMIT can\'t be negative');
-        if (parsed > 0) limit = Number(parsed);
-      }
-      const sets = readSets(context, args.slice(2, 2 + numKeys));
+      const keys = parseNumKeys(args, 1, 0);
+      if (keys instanceof ErrorReply) return keys;
+      const limit = parseCardinalityLimit(args.slice(2 + keys.length));
+      if (limit instanceof ErrorReply) return limit;
+      const sets = readSets(context, keys);
       return sets instanceof ErrorReply ? sets : combine('inter', sets, limit).size;
     },
   },

@@ -11,7 +11,7 @@ import { WouldBlock } from './command-spec.js';
 import type { ApplyContext, CommandSpec, ReadContext, WriteCommand } from './command-spec.js';
 import { NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE, errorReply } from './errors.js';
 import { readCollection, storeCollection, writeCollection } from './typed-access.js';
-import { parseScanOptions, randomSample } from './collection-scan.js';
+import { checkOptionalCount, parseCardinalityLimit, parseNumKeys, parsePopCount, parseScanOptions, randomSample } from './collection-arguments.js';
 import { parseTimeoutMs } from './lists.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
@@ -231,14 +231,7 @@ function popCommand(name: string, fromMax: boolean): WriteCommand {
     name, kind: 'write', arity: -2, flags: ['write', 'fast'], keys: ONE_KEY, categories: ['sortedset'],
     group: 'sorted-set', since: '5.0.0', complexity: 'O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.',
     summary: `Returns the ${fromMax ? 'highest' : 'lowest'}-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.`,
-    check: (args) => {
-      if (args.length > 3) return SYNTAX;
-      if (args.length === 3) {
-        const count = parseInt64(args[2]);
-        if (count === undefined || count < 0) return errorReply('ERR value is out of range, must be positive');
-      }
-      return undefined;
-    },
+    check: checkOptionalCount,
     apply: (context, args) => {
       const withCount = args.length === 3;
       const taken = popFromSortedSet(context, args[1], fromMax, withCount ? Number(parseInt64(args[2])) : 1);
@@ -274,20 +267,12 @@ function blockingPopCommand(name: string, fromMax: boolean): WriteCommand {
 interface MultiPop { readonly keys: readonly string[]; readonly fromMax: boolean; readonly count: number }
 
 function parseZmpop(args: readonly string[], at: number): MultiPop | ErrorReply {
-  const numKeys = parseInt64(args[at]);
-  if (numKeys === undefined || numKeys <= 0) return errorReply('ERR numkeys should be greater than 0');
-  if (typeof numKeys !== 'number' || numKeys > args.length - at - 2) return errorReply('ERR Number of keys can\'t be greater than number of args');
-  const end = option(args[at + 1 + numKeys]);
+  const keys = parseNumKeys(args, at, 1);
+  if (keys instanceof ErrorReply) return keys;
+  const end = option(args[at + 1 + keys.length]);
   if (end !== 'min' && end !== 'max') return SYNTAX;
-  let count = 1;
-  const rest = args.slice(at + 2 + numKeys);
-  if (rest.length > 0) {
-    if (rest.length !== 2 || option(rest[0]) !== 'count') return SYNTAX;
-    const parsed = parseInt64(rest[1]);
-    if (parsed === undefined || parsed <= 0) return errorReply('ERR count should be greater than 0');
-    count = Number(parsed);
-  }
-  return { keys: args.slice(at + 1, at + 1 + numKeys), fromMax: end === 'max', count };
+  const count = parsePopCount(args.slice(at + 2 + keys.length));
+  return count instanceof ErrorReply ? count : { keys, fromMax: end === 'max', count };
 }
 
 function zmpopCommand(name: string, blocking: boolean): WriteCommand {
@@ -580,20 +565,11 @@ export const sortedSetCommands: readonly CommandSpec[] = [
     name: 'zintercard', kind: 'read', arity: -3, flags: ['readonly', 'movablekeys'], keys: { first: 2, last: -1, step: 1 }, categories: ['sortedset'],
     group: 'sorted-set', summary: 'Returns the number of members of the intersect of multiple sorted sets.', since: '7.0.0', complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
     execute: (context, args) => {
-      const numKeys = parseInt64(args[1]);
-      if (numKeys === undefined || typeof numKeys !== 'number') return NOT_INTEGER;
-      if (numKeys <= 0) return errorReply('ERR numkeys should be greater than 0');
-      if (numKeys > args.length - 2) return errorReply('ERR Number of keys can\'t be greater than number of args');
-      let limit = Infinity;
-      const rest = args.slice(2 + numKeys);
-      if (rest.length > 0) {
-        if (rest.length !== 2 || option(rest[0]) !== 'limit') return SYNTAX;
-        const parsed = parseInt64(rest[1]);
-        if (parsed === undefined) return NOT_INTEGER;
-        if (parsed < 0) return errorReply('ERR LIMIT can\'t be negative');
-        if (parsed > 0) limit = Number(parsed);
-      }
-      const result = combine(context, 'inter', { keys: args.slice(2, 2 + numKeys), weights: new Array(numKeys).fill(1), aggregate: 'sum', withScores: false });
+      const keys = parseNumKeys(args, 1, 0);
+      if (keys instanceof ErrorReply) return keys;
+      const limit = parseCardinalityLimit(args.slice(2 + keys.length));
+      if (limit instanceof ErrorReply) return limit;
+      const result = combine(context, 'inter', { keys, weights: keys.map(() => 1), aggregate: 'sum', withScores: false });
       return result instanceof ErrorReply ? result : Math.min(result.length, limit);
     },
   },

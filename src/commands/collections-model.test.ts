@@ -6,21 +6,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ErrorReply, RespDouble, RespMap, RespPairs, RespSet, SimpleString } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
-import { commandTable } from './command-table.js';
+import { CommandRunner } from './command-runner.js';
 import { KeyspaceStateMachine } from './state-machine.js';
-import { seededRandom } from '../engine/seeded-random.js';
 
 const NOW_MS = 1_700_000_000_000;
 const WRONGTYPE = new ErrorReply('WRONGTYPE Operation against a key holding the wrong kind of value');
 
-function runReal(machine: KeyspaceStateMachine, args: readonly string[], index: { value: number }): RespValue {
-  const spec = commandTable.lookup(args[0]);
-  assert.ok(spec !== undefined && spec.kind !== 'server');
-  if (spec.kind === 'read') return spec.execute({ keyspace: machine.keyspace, nowMs: NOW_MS, random: seededRandom(1) }, args);
-  const error = spec.check?.(args);
-  if (error !== undefined) return error;
-  return machine.apply(++index.value, { kind: 'command', stampMs: NOW_MS, args }) as RespValue;
-}
 
 /** Order-insensitive comparison for replies whose order Redis leaves unspecified (sets). */
 function normalise(value: RespValue): unknown {
@@ -190,11 +181,10 @@ const commandArb: fc.Arbitrary<string[]> = fc.oneof(
 
 test('hashes, lists, sets and sorted sets agree with naive models on random command sequences', () => {
   fc.assert(fc.property(fc.array(commandArb, { maxLength: 80 }), (commands) => {
-    const machine = new KeyspaceStateMachine();
+    const runner = new CommandRunner(new KeyspaceStateMachine(), NOW_MS);
     const model = new CollectionModel();
-    const index = { value: 0 };
     for (const args of commands) {
-      assert.deepEqual(normalise(runReal(machine, args, index)), normalise(model.run(args)), `reply to ${JSON.stringify(args)}`);
+      assert.deepEqual(normalise(runner.run(args)), normalise(model.run(args)), `reply to ${JSON.stringify(args)}`);
     }
   }), { numRuns: 500 });
 });

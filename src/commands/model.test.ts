@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { ErrorReply, SimpleString } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
 import { commandTable } from './command-table.js';
+import { CommandRunner } from './command-runner.js';
 import { KeyspaceStateMachine } from './state-machine.js';
-import { seededRandom } from '../engine/seeded-random.js';
 
 const NOW_MS = 1_700_000_000_000;
 
@@ -121,15 +121,6 @@ class Model {
   }
 }
 
-/** Runs a command through the real path at a fixed time. */
-function runReal(machine: KeyspaceStateMachine, args: readonly string[], index: { value: number }): RespValue {
-  const spec = commandTable.lookup(args[0]);
-  assert.ok(spec !== undefined && spec.kind !== 'server');
-  if (spec.kind === 'read') return spec.execute({ keyspace: machine.keyspace, nowMs: NOW_MS, random: seededRandom(1) }, args);
-  const error = spec.check?.(args);
-  if (error !== undefined) return error;
-  return machine.apply(++index.value, { kind: 'command', stampMs: NOW_MS, args });
-}
 
 const keyArb = fc.constantFrom('a', 'b', 'c', '{t}x', 'bin\0\xff');
 const valueArb = fc.oneof(fc.constantFrom('0', '1', '-7', '12', 'abc', '', '007'), fc.string({ maxLength: 6 }), fc.integer({ min: -1000, max: 1000 }).map(String));
@@ -160,11 +151,10 @@ const commandArb: fc.Arbitrary<string[]> = fc.oneof(
 test('string and key commands agree with a naive model on random command sequences', () => {
   fc.assert(
     fc.property(fc.array(commandArb, { maxLength: 60 }), (commands) => {
-      const machine = new KeyspaceStateMachine();
+      const runner = new CommandRunner(new KeyspaceStateMachine(), NOW_MS);
       const model = new Model();
-      const index = { value: 0 };
       for (const args of commands) {
-        assert.deepEqual(runReal(machine, args, index), model.run(args), `reply to ${JSON.stringify(args)}`);
+        assert.deepEqual(runner.run(args), model.run(args), `reply to ${JSON.stringify(args)}`);
       }
     }),
     { numRuns: 400 },
@@ -175,12 +165,12 @@ test('replaying the same log on a fresh state machine reaches an identical keysp
   fc.assert(
     fc.property(fc.array(commandArb, { maxLength: 60 }), (commands) => {
       const first = new KeyspaceStateMachine();
-      const index = { value: 0 };
+      const runner = new CommandRunner(first, NOW_MS);
       const log: Array<readonly string[]> = [];
       for (const args of commands) {
         const spec = commandTable.lookup(args[0]);
         if (spec?.kind === 'write' && spec.check?.(args) === undefined) log.push(args);
-        runReal(first, args, index);
+        runner.run(args);
       }
       const second = new KeyspaceStateMachine();
       log.forEach((args, i) => second.apply(i + 1, { kind: 'command', stampMs: NOW_MS, args }));

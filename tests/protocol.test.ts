@@ -71,6 +71,7 @@ describe('protocol', () => {
     ['*1\r\nfoo\r\n', "-ERR Protocol error: expected '$', got 'f'\r\n"],
     ['*1\r\n$-5\r\n', '-ERR Protocol error: invalid bulk length\r\n'],
     ['*1\r\n$9999999999\r\n', '-ERR Protocol error: invalid bulk length\r\n'],
+    ['*1\r\n$536870900\r\n', '-ERR Protocol error: invalid bulk length\r\n'],
     ['SET "unbalanced\r\n', '-ERR Protocol error: unbalanced quotes in request\r\n'],
     ['SET "a"b\r\n', '-ERR Protocol error: unbalanced quotes in request\r\n'],
     [`*1${'1'.repeat(70_000)}`, '-ERR Protocol error: too big mbulk count string\r\n'],

@@ -147,6 +147,9 @@ describe('strings', () => {
     assert.equal(await redis.get('r:2'), '\0\0\0x');
     await assert.rejects(redis.setrange('r:1', -1, 'x'), /ERR offset is out of range/);
     await assert.rejects(redis.setrange('r:1', 536870912, 'x'), /ERR string exceeds maximum allowed size/);
+    // Past V8's longest string (2^29 - 24) but under Redis's 512 MB: refused, never a crash.
+    await assert.rejects(redis.setrange('r:1', 536870900, 'x'), /ERR string exceeds maximum allowed size/);
+    assert.equal(await redis.get('r:1'), 'Hello Redis');
   });
 
   test('keys and values are binary-safe', async () => {

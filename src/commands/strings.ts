@@ -2,6 +2,7 @@
 // decimal text, exactly as Redis stores them, so GET after INCR returns what Redis returns.
 
 import { ErrorReply, OK } from '../protocol/values.js';
+import { MAX_ARGUMENT_BYTES } from '../protocol/parser.js';
 import type { RespValue } from '../protocol/values.js';
 import type { Keyspace } from '../engine/keyspace.js';
 import { addInt64, formatHumanFloat, negateInt64, option, parseFloatArg, parseInt64, parseSafeInteger } from './arguments.js';
@@ -12,8 +13,11 @@ import {
 } from './errors.js';
 import { parseExpiryOptions, type ExpiryOption } from './expiry-options.js';
 
-/** proto-max-bulk-len: the largest string a command may create. */
-export const MAX_STRING_BYTES = 512 * 1024 * 1024;
+/**
+ * The largest string a command may create: Redis's 512 MB proto-max-bulk-len, lowered to
+ * V8's maximum string length (2^29 - 24 chars) which a value must fit in.
+ */
+export const MAX_STRING_BYTES = MAX_ARGUMENT_BYTES;
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
 const DECREMENT_OVERFLOW = errorReply('ERR decrement would overflow');

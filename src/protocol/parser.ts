@@ -4,15 +4,21 @@
 // dead and the server closes that connection.
 
 export interface ParserLimits {
-  /** proto-max-bulk-len */
+  /** proto-max-bulk-len (never above V8's longest string, which an argument must fit in). */
   readonly maxBulkBytes: number;
   readonly maxMultibulkLength: number;
   /** Also bounds a multibulk or bulk header line. */
   readonly maxInlineBytes: number;
 }
 
+/** V8's maximum string length on 64-bit platforms: a longer argument cannot be represented. */
+export const MAX_ARGUMENT_BYTES = 2 ** 29 - 24;
+
+/** client-query-buffer-limit: one command's arguments together may not exceed this. */
+export const MAX_COMMAND_BYTES = 1024 * 1024 * 1024;
+
 export const defaultParserLimits: ParserLimits = {
-  maxBulkBytes: 512 * 1024 * 1024,
+  maxBulkBytes: MAX_ARGUMENT_BYTES,
   maxMultibulkLength: 2 ** 31 - 1,
   maxInlineBytes: 64 * 1024,
 };
@@ -38,6 +44,8 @@ export class CommandParser {
   /** Multibulk in progress: the arguments parsed so far and how many are expected. */
   private args: string[] | undefined;
   private expected = 0;
+  /** Bytes of the arguments of the multibulk in progress, bounded by MAX_COMMAND_BYTES. */
+  private commandBytes = 0;
   /** Bulk length announced by a `$` header whose payload is not complete yet (-1: none). */
   private bulkLength = -1;
   private dead = false;
@@ -112,6 +120,7 @@ export class CommandParser {
     if (count <= 0) return true;
     this.args = [];
     this.expected = count;
+    this.commandBytes = 0;
     return true;
   }
 
@@ -131,8 +140,11 @@ export class CommandParser {
           throw new ProtocolError(`expected '$', got '${String.fromCharCode(this.buffer[this.offset])}'`);
         }
         const length = this.parseInteger(this.offset + 1, this.buffer[end - 1] === CR ? end - 1 : end);
-        const max = this.unauthenticated ? UNAUTHENTICATED_MAX_BULK : this.limits.maxBulkBytes;
+        const max = this.unauthenticated ? UNAUTHENTICATED_MAX_BULK : Math.min(this.limits.maxBulkBytes, MAX_ARGUMENT_BYTES);
         if (length === undefined || length < 0 || length > max) throw new ProtocolError('invalid bulk length');
+        // Many arguments each under the bulk limit must not add up to unbounded memory either.
+        this.commandBytes += length;
+        if (this.commandBytes > MAX_COMMAND_BYTES) throw new ProtocolError('query buffer limit reached');
         this.bulkLength = length;
         this.offset = end + 1;
       }

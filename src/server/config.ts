@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { FsyncPolicy } from '../storage/wal.js';
+import { MAX_ARGUMENT_BYTES } from '../protocol/parser.js';
 import { EVICTION_POLICIES } from '../cluster/eviction.js';
 import type { EvictionPolicy } from '../cluster/eviction.js';
 
@@ -39,7 +40,7 @@ export const defaultConfig: Readonly<NodeConfig> = {
   maxclients: 10000,
   logLevel: 'info',
   snapshotLogBytes: 64 * 1024 * 1024,
-  protoMaxBulkLen: 512 * 1024 * 1024,
+  protoMaxBulkLen: MAX_ARGUMENT_BYTES,
   activeExpireIntervalMs: 100,
   maxmemory: 0,
   maxmemoryPolicy: 'noeviction',
@@ -90,7 +91,7 @@ export const parameters: readonly Parameter[] = [
   { name: 'maxclients', field: 'maxclients', env: 'SHOAL_MAXCLIENTS', parse: integer(1, 1_000_000), format: asString, mutable: true },
   { name: 'loglevel', field: 'logLevel', env: 'SHOAL_LOG_LEVEL', parse: text, format: asString, mutable: false },
   { name: 'snapshot-log-bytes', field: 'snapshotLogBytes', env: 'SHOAL_SNAPSHOT_LOG_BYTES', parse: integer(1024, Number.MAX_SAFE_INTEGER), format: asString, mutable: true },
-  { name: 'proto-max-bulk-len', field: 'protoMaxBulkLen', env: 'SHOAL_PROTO_MAX_BULK_LEN', parse: integer(1024 * 1024, 512 * 1024 * 1024), format: asString, mutable: true },
+  { name: 'proto-max-bulk-len', field: 'protoMaxBulkLen', env: 'SHOAL_PROTO_MAX_BULK_LEN', parse: integer(1024 * 1024, MAX_ARGUMENT_BYTES), format: asString, mutable: true },
   { name: 'maxmemory', field: 'maxmemory', env: 'SHOAL_MAXMEMORY', parse: integer(0, Number.MAX_SAFE_INTEGER), format: asString, mutable: true },
   {
     name: 'maxmemory-policy', field: 'maxmemoryPolicy', env: 'SHOAL_MAXMEMORY_POLICY', mutable: true, format: asString,

@@ -1,0 +1,174 @@
+// The host's handle on one group member: feed it ticks, messages and requests, then collect
+// what to do as a Ready and acknowledge it with advance().
+
+import assert from 'node:assert/strict';
+import { Raft } from './raft.js';
+import type { RaftConfig } from './raft.js';
+import type {
+  ConfChange, ConfState, Entry, HardState, Message, NodeId, ProposeResult, ReadState,
+  RequestResult, Role, Snapshot,
+} from './types.js';
+
+export interface SoftState {
+  readonly lead: NodeId;
+  readonly role: Role;
+}
+
+export interface Ready {
+  /** Set when the leader or our role changed (volatile: nothing to persist). */
+  readonly softState?: SoftState;
+  /** Set when term, vote or commit changed: persist it (a `hardState` WAL record). */
+  readonly hardState?: HardState;
+  /**
+   * Entries to append to the log. An entry at an index the log already has replaces it and
+   * every later one (a leader overwrote a conflicting suffix).
+   */
+  readonly entries: readonly Entry[];
+  /** A snapshot received from the leader: persist it, then restore the state machine from it. */
+  readonly snapshot?: Snapshot;
+  /** Committed entries to apply, in order, after this Ready's persistence. */
+  readonly committedEntries: readonly Entry[];
+  /** Messages the host may send at once, while it persists this Ready. */
+  readonly messages: readonly Message[];
+  /**
+   * Messages that must wait until this Ready's entries, hard state and snapshot are durable
+   * (fsynced): acknowledgements of appends, votes and vote requests, heartbeat answers.
+   */
+  readonly messagesAfterPersist: readonly Message[];
+  /** Reads that became safe: serve each once the applied index reaches its `index`. */
+  readonly readStates: readonly ReadState[];
+  /** Whether persisting this Ready needs an fsync (new entries, a term or vote change, a snapshot). */
+  readonly mustSync: boolean;
+}
+
+export interface Status {
+  readonly id: NodeId;
+  readonly role: Role;
+  readonly term: number;
+  readonly lead: NodeId;
+  readonly commit: number;
+  readonly applied: number;
+  readonly lastIndex: number;
+  readonly leadTransferee: NodeId;
+  readonly confState: ConfState;
+}
+
+export class RawNode {
+  readonly raft: Raft;
+  private prevSoft: SoftState;
+  private prevHard: HardState;
+  private inFlight: Ready | undefined = undefined;
+
+  constructor(config: RaftConfig) {
+    this.raft = new Raft(config);
+    this.prevSoft = { lead: this.raft.lead, role: this.raft.role };
+    this.prevHard = this.raft.hardState();
+  }
+
+  tick(): void {
+    this.raft.tick();
+  }
+
+  step(message: Message): void {
+    this.raft.step(message);
+  }
+
+  /** Starts an election now (tests and bootstrap); normally ticks do it. */
+  campaign(): void {
+    this.raft.hup(false);
+  }
+
+  propose(data: Uint8Array): ProposeResult {
+    return this.raft.propose(data);
+  }
+
+  proposeConfChange(change: ConfChange): ProposeResult {
+    return this.raft.proposeConfChange(change);
+  }
+
+  readIndex(context: number): RequestResult {
+    return this.raft.readIndex(context);
+  }
+
+  transferLeadership(to: NodeId): RequestResult {
+    return this.raft.transferLeadership(to);
+  }
+
+  reportUnreachable(id: NodeId): void {
+    this.raft.reportUnreachable(id);
+  }
+
+  status(): Status {
+    const r = this.raft;
+    return {
+      id: r.id, role: r.role, term: r.term, lead: r.lead, commit: r.log.committed, applied: r.log.applied,
+      lastIndex: r.log.lastIndex(), leadTransferee: r.leadTransferee, confState: r.confState(),
+    };
+  }
+
+  hasReady(): boolean {
+    if (this.inFlight !== undefined) return false;
+    this.raft.flush();
+    const r = this.raft;
+    const hard = r.hardState();
+    return r.lead !== this.prevSoft.lead || r.role !== this.prevSoft.role || !sameHardState(hard, this.prevHard)
+      || r.log.unstableEntries().length > 0 || r.log.unstable.snapshot !== undefined
+      || r.log.hasNextCommittedEntries() || r.hasPendingOutput();
+  }
+
+  /** What the host must do now. Call advance() when done before the next ready(). */
+  ready(): Ready {
+    assert.ok(this.inFlight === undefined, 'ready() again before advance()');
+    this.raft.flush();
+    const r = this.raft;
+    const soft: SoftState = { lead: r.lead, role: r.role };
+    const hard = r.hardState();
+    const entries = r.log.unstableEntries().slice();
+    const snapshot = r.log.unstable.snapshot;
+    const { now, afterPersist } = r.takeMessages();
+    const hardChanged = !sameHardState(hard, this.prevHard);
+    const rd: Ready = {
+      softState: soft.lead !== this.prevSoft.lead || soft.role !== this.prevSoft.role ? soft : undefined,
+      hardState: hardChanged ? hard : undefined,
+      entries,
+      snapshot,
+      committedEntries: r.log.nextCommittedEntries(),
+      messages: now,
+      messagesAfterPersist: afterPersist,
+      readStates: r.takeReadStates(),
+      mustSync: entries.length > 0 || snapshot !== undefined || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
+    };
+    this.prevSoft = soft;
+    if (hardChanged) this.prevHard = hard;
+    this.inFlight = rd;
+    return rd;
+  }
+
+  /**
+   * The host persisted the last Ready (entries, hard state, snapshot), sent its messages and
+   * applied its committed entries (a conf change among them takes effect here).
+   */
+  advance(): void {
+    const rd = this.inFlight;
+    assert.ok(rd !== undefined, 'advance() without ready()');
+    this.inFlight = undefined;
+    const log = this.raft.log;
+    if (rd.snapshot !== undefined) {
+      log.stableSnapTo(rd.snapshot.meta.index);
+      if (rd.snapshot.meta.index > log.applied) log.applied = rd.snapshot.meta.index;
+    }
+    if (rd.entries.length > 0) {
+      const last = rd.entries[rd.entries.length - 1];
+      log.stableTo(last.index, last.term);
+    }
+    this.raft.onPersisted();
+    for (const entry of rd.committedEntries) {
+      if (entry.type === 'confChange') this.raft.applyConfChange(entry);
+    }
+    if (rd.committedEntries.length > 0) log.appliedTo(rd.committedEntries[rd.committedEntries.length - 1].index);
+  }
+}
+
+function sameHardState(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}

@@ -1,0 +1,119 @@
+// The stable part of the log as Raft reads it, implemented by the host (like etcd's Storage),
+// and MemoryStorage, an implementation a host can fill from its write-ahead log on start and
+// keep appending to as it persists each Ready (the simulator uses it as its "disk").
+
+import assert from 'node:assert/strict';
+import type { ConfState, Entry, HardState, Snapshot } from './types.js';
+
+export interface InitialState {
+  readonly hardState: HardState;
+  readonly confState: ConfState;
+}
+
+export interface Storage {
+  /** The persisted hard state and the membership as of the last snapshot (or the initial one). */
+  initialState(): InitialState;
+  /**
+   * Entries [lo, hi), lo >= firstIndex() and hi <= lastIndex() + 1, at least one entry and at
+   * most `maxSizeBytes` of entry data after the first.
+   */
+  entries(lo: number, hi: number, maxSizeBytes: number): Entry[];
+  /** The term of entry i, for firstIndex()-1 <= i <= lastIndex(); undefined outside. */
+  term(i: number): number | undefined;
+  /** The first index still in the log (one past the last snapshot's index). */
+  firstIndex(): number;
+  lastIndex(): number;
+  /** The latest snapshot (an empty one at index 0 before any). */
+  snapshot(): Snapshot;
+}
+
+export function limitSize(entries: Entry[], maxSizeBytes: number): Entry[] {
+  let sizeBytes = 0;
+  for (let i = 0; i < entries.length; i++) {
+    sizeBytes += entries[i].data.length + 16;
+    if (i > 0 && sizeBytes > maxSizeBytes) return entries.slice(0, i);
+  }
+  return entries;
+}
+
+export class MemoryStorage implements Storage {
+  private hardState: HardState = { term: 0, vote: 0, commit: 0 };
+  private snap: Snapshot;
+  /** ents[0] is a dummy standing for the snapshot's last entry (its index and term). */
+  private ents: Entry[];
+
+  constructor(confState: ConfState) {
+    this.snap = { meta: { index: 0, term: 0, confState }, data: new Uint8Array(0) };
+    this.ents = [{ index: 0, term: 0, type: 'normal', data: new Uint8Array(0) }];
+  }
+
+  initialState(): InitialState {
+    return { hardState: this.hardState, confState: this.snap.meta.confState };
+  }
+
+  setHardState(hardState: HardState): void {
+    this.hardState = hardState;
+  }
+
+  entries(lo: number, hi: number, maxSizeBytes: number): Entry[] {
+    const offset = this.ents[0].index;
+    assert.ok(lo > offset && hi <= this.lastIndex() + 1 && lo <= hi, `entries [${lo}, ${hi}) outside (${offset}, ${this.lastIndex()}]`);
+    return limitSize(this.ents.slice(lo - offset, hi - offset), maxSizeBytes);
+  }
+
+  term(i: number): number | undefined {
+    const offset = this.ents[0].index;
+    if (i < offset || i - offset >= this.ents.length) return undefined;
+    return this.ents[i - offset].term;
+  }
+
+  firstIndex(): number {
+    return this.ents[0].index + 1;
+  }
+
+  lastIndex(): number {
+    return this.ents[0].index + this.ents.length - 1;
+  }
+
+  snapshot(): Snapshot {
+    return this.snap;
+  }
+
+  /** Replaces the whole log by a snapshot received from the leader. */
+  applySnapshot(snapshot: Snapshot): void {
+    if (snapshot.meta.index <= this.snap.meta.index) return;
+    this.snap = snapshot;
+    this.ents = [{ index: snapshot.meta.index, term: snapshot.meta.term, type: 'normal', data: new Uint8Array(0) }];
+  }
+
+  /** Records a snapshot of the applied state at index i (the log is compacted separately). */
+  createSnapshot(i: number, confState: ConfState, data: Uint8Array): Snapshot {
+    assert.ok(i > this.snap.meta.index && i <= this.lastIndex(), `snapshot index ${i} out of range`);
+    const term = this.term(i);
+    assert.ok(term !== undefined);
+    this.snap = { meta: { index: i, term, confState }, data };
+    return this.snap;
+  }
+
+  /** Drops entries up to and including i, which a snapshot must already cover. */
+  compact(i: number): void {
+    const offset = this.ents[0].index;
+    if (i <= offset) return;
+    assert.ok(i <= this.lastIndex() && i <= this.snap.meta.index, `compact ${i} beyond the log or the snapshot`);
+    const kept = this.ents.slice(i - offset);
+    kept[0] = { index: kept[0].index, term: kept[0].term, type: 'normal', data: new Uint8Array(0) };
+    this.ents = kept;
+  }
+
+  /** Appends entries, replacing any conflicting suffix (a later record for an index wins). */
+  append(entries: readonly Entry[]): void {
+    if (entries.length === 0) return;
+    const first = this.firstIndex();
+    const last = entries[0].index + entries.length - 1;
+    if (last < first) return;
+    const fresh = first > entries[0].index ? entries.slice(first - entries[0].index) : entries;
+    const at = fresh[0].index - this.ents[0].index;
+    assert.ok(at <= this.ents.length, `gap in the log: appending ${fresh[0].index} after ${this.lastIndex()}`);
+    this.ents = this.ents.slice(0, at).concat(fresh);
+  }
+}

@@ -1,12 +1,17 @@
 // One data directory, one process: a LOCK file holding the owner's pid, created exclusively.
 // A lock left by a process that no longer exists (a crash) is taken over.
+//
+// Not covered: two processes that find the same stale lock at the same moment can both take it
+// over (a check-then-replace race); starting two nodes on one directory at once after a crash
+// is the operator's mistake this narrows but cannot fully rule out without flock(2).
 
 import { readFileSync } from 'node:fs';
-import { open, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Node ids of locks this process holds, so two nodes in one process cannot share a directory. */
+/** LOCK files this process holds, so two nodes in one process cannot share a directory. */
 const heldHere = new Set<string>();
+const TAKEOVER_ATTEMPTS = 3;
 
 function isAlive(pid: number): boolean {
   try {
@@ -23,29 +28,44 @@ function isAlive(pid: number): boolean {
   }
 }
 
+async function readOwner(path: string): Promise<number | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  const pid = Number(text.trim());
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Takes the lock of `dir` (creating `dir` if missing); resolves to the function that releases it. */
 export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const path = join(dir, 'LOCK');
   if (heldHere.has(path)) throw new Error(`data directory ${dir} is in use by process ${process.pid}`);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  await mkdir(dir, { recursive: true });
+  for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
     try {
       const handle = await open(path, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.sync();
-      await handle.close();
+      try {
+        await handle.writeFile(String(process.pid));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       heldHere.add(path);
-      return async () => {
-        heldHere.delete(path);
-        await unlink(path).catch(() => undefined);
-      };
+      return () => release(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      const owner = await readOwner(path);
+      // Our own pid in a lock we do not hold was left by an earlier process that had the same
+      // pid (pids repeat, in containers especially), so it is stale too.
+      if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
         throw new Error(`data directory ${dir} is in use by process ${owner}`);
       }
-      // Stale: its owner is gone (or it is our own pid left by a previous run in a reused pid).
       await unlink(path).catch(() => undefined);
     }
   }
-  throw new Error(`could not lock data directory ${dir}`);
+  throw new Error(`could not lock data directory ${dir}: its LOCK file keeps reappearing`);
+}
+
+async function release(path: string): Promise<void> {
+  if (!heldHere.delete(path)) return;
+  // Only remove the file if it is still ours.
+  if ((await readOwner(path)) === process.pid) await unlink(path).catch(() => undefined);
 }

@@ -1,40 +1,48 @@
 // The node's write-ahead log, shared by all its groups.
 //
-// Segment files `wal-<sequence>.log` start with a header and hold records framed as
-// `[u32 payloadLength][u32 crc32c(payload)][payload]` (little endian). Appends are buffered in
-// memory and made durable by flush(): one write of everything appended plus, with
-// `appendfsync always`, one fdatasync — and flush() calls that arrive while one is running
-// share the next one (group commit). Operations on the files run one at a time, in order.
+// Appends are encoded into memory; flush() makes them durable: one writev of everything
+// appended, then (policy `always`) one fdatasync. flush() calls made while one is in flight
+// share the next one (group commit), so at most one write+fsync runs at a time and flushes
+// complete in the order they were called. File operations run one at a time on a chain.
 //
-// Recovery replays every valid record in order. A bad record in the last segment is a torn
-// or corrupt tail from a crash: the file is truncated there and a warning says what was
-// dropped. A bad record in an earlier segment is real corruption: opening fails, naming the
-// file, rather than silently skipping acknowledged data.
+// Segment files roll past segmentSizeBytes; every new segment starts with the latest hard state
+// of every group, so deleting old segments never loses a hard state. compact() deletes the
+// oldest segments once snapshots cover every entry in them.
+//
+// Recovery replays every valid record in order. A bad record in the last segment is a torn or
+// corrupt tail from a crash: the file is truncated there and one warning says what was dropped.
+// A bad record in an earlier segment is real corruption: opening fails, naming the file and
+// offset, rather than silently skipping acknowledged data.
+//
+// A failed write or fsync leaves the file's contents unknown (and a later fsync could succeed
+// without the lost pages): the log then refuses every later flush with that error until the
+// process restarts and recovery re-reads what really is on disk.
 
 import assert from 'node:assert/strict';
-import { writevSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32c } from './crc32c.js';
 import { fsyncDirectory } from './fsync-directory.js';
+import { writevFullySync } from './positional-write.js';
+import { WalBatch } from './wal-batch.js';
+import { assertValidWalRecord } from './wal-record.js';
+import type { HardStateRecord, WalRecord } from './wal-record.js';
+import { createSegment, scanSegment, SEGMENT_HEADER_BYTES, segmentHeader, segmentName, segmentSequence } from './wal-segment.js';
+
+export type { WalRecord } from './wal-record.js';
+export { MAX_ENTRY_DATA_BYTES } from './wal-record.js';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
-
-export type WalRecord =
-  | { readonly kind: 'entry'; readonly group: number; readonly term: number; readonly index: number; readonly data: Uint8Array }
-  | { readonly kind: 'hardState'; readonly group: number; readonly term: number; readonly vote: number; readonly commit: number };
-
-type HardState = Extract<WalRecord, { kind: 'hardState' }>;
 
 export type StorageLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
 export interface WalOptions {
+  /** Created if missing. */
   readonly dir: string;
   readonly fsync: FsyncPolicy;
-  /** Roll to a new segment past this size. */
+  /** Roll to a new segment file once the current one reaches this size. Default 64 MiB. */
   readonly segmentSizeBytes?: number;
-  /** Called for every valid record, in order, while opening. */
+  /** Called for every valid record, in order, while opening. An entry's data is a view of a read buffer. */
   readonly onRecord: (record: WalRecord) => void;
   readonly log?: StorageLog;
 }
@@ -47,22 +55,18 @@ export interface RecoveryReport {
 }
 
 export interface WalStats {
-  appendedRecords: number;
-  writtenBytes: number;
-  fsyncs: number;
-  segments: number;
-  /** Bytes in the segments still kept: what a snapshot would let us drop. */
-  bytesSinceCompaction: number;
-  lastFsyncDurationMs: number;
+  readonly appendedRecords: number;
+  readonly writtenBytes: number;
+  /** Write calls made by flushes (one per flush unless the kernel wrote short). */
+  readonly writes: number;
+  /** fdatasync/fsync calls on segment files (directory fsyncs not counted). */
+  readonly fsyncs: number;
+  readonly segments: number;
+  /** Bytes in the segments still kept: what later snapshots could let us delete. */
+  readonly bytesSinceCompaction: number;
+  readonly lastFsyncDurationMs: number;
 }
 
-const MAGIC = Buffer.from('SHOALWAL', 'latin1');
-const VERSION = 1;
-const HEADER_BYTES = MAGIC.length + 4;
-const FRAME_BYTES = 8;
-const MAX_RECORD_BYTES = 512 * 1024 * 1024 + 64;
-const KIND_ENTRY = 1;
-const KIND_HARD_STATE = 2;
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const EVERYSEC_INTERVAL_MS = 1000;
 
@@ -74,205 +78,241 @@ interface Segment {
   readonly maxIndexByGroup: Map<number, number>;
 }
 
-function segmentName(sequence: number): string {
-  return `wal-${String(sequence).padStart(16, '0')}.log`;
-}
-
-const ENTRY_FIXED_BYTES = 1 + 4 + 8 + 8;
-const HARD_STATE_BYTES = 1 + 4 + 8 + 8 + 8;
-
-/**
- * A record's bytes as one or two buffers: the frame and fixed fields, then (for entries) the
- * entry's data itself, so appending never copies the payload.
- */
-export function encodeWalRecord(record: WalRecord): Buffer[] {
-  const fixedBytes = record.kind === 'entry' ? ENTRY_FIXED_BYTES : HARD_STATE_BYTES;
-  const head = Buffer.allocUnsafe(FRAME_BYTES + fixedBytes);
-  let offset = FRAME_BYTES;
-  if (record.kind === 'entry') {
-    offset = head.writeUInt8(KIND_ENTRY, offset);
-    offset = head.writeUInt32LE(record.group, offset);
-    offset = head.writeDoubleLE(record.term, offset);
-    head.writeDoubleLE(record.index, offset);
-  } else {
-    offset = head.writeUInt8(KIND_HARD_STATE, offset);
-    offset = head.writeUInt32LE(record.group, offset);
-    offset = head.writeDoubleLE(record.term, offset);
-    offset = head.writeDoubleLE(record.vote, offset);
-    head.writeDoubleLE(record.commit, offset);
-  }
-  const data = record.kind === 'entry' ? record.data : undefined;
-  head.writeUInt32LE(fixedBytes + (data?.length ?? 0), 0);
-  const fixedCrc = crc32c(head.subarray(FRAME_BYTES));
-  head.writeUInt32LE(data === undefined ? fixedCrc : crc32c(data, fixedCrc), 4);
-  if (data === undefined) return [head];
-  return [head, Buffer.from(data.buffer, data.byteOffset, data.byteLength)];
-}
-
-/** Decodes one record at `offset`: the record and its size, or why it is not valid. */
-function decodeRecordAt(file: Buffer, offset: number): { record: WalRecord; sizeBytes: number } | { invalid: string } {
-  if (file.length - offset < FRAME_BYTES) return { invalid: 'short record header' };
-  const payloadBytes = file.readUInt32LE(offset);
-  if (payloadBytes < 1 || payloadBytes > MAX_RECORD_BYTES) return { invalid: `implausible record length ${payloadBytes}` };
-  if (file.length - offset - FRAME_BYTES < payloadBytes) return { invalid: 'record extends past the end of the file' };
-  const payload = file.subarray(offset + FRAME_BYTES, offset + FRAME_BYTES + payloadBytes);
-  if (crc32c(payload) !== file.readUInt32LE(offset + 4)) return { invalid: 'checksum mismatch' };
-  const kind = payload[0];
-  const group = payload.readUInt32LE(1);
-  if (kind === KIND_ENTRY && payloadBytes >= 21) {
-    const record: WalRecord = { kind: 'entry', group, term: payload.readDoubleLE(5), index: payload.readDoubleLE(13), data: payload.subarray(21) };
-    return { record, sizeBytes: FRAME_BYTES + payloadBytes };
-  }
-  if (kind === KIND_HARD_STATE && payloadBytes === 29) {
-    const record: WalRecord = { kind: 'hardState', group, term: payload.readDoubleLE(5), vote: payload.readDoubleLE(13), commit: payload.readDoubleLE(21) };
-    return { record, sizeBytes: FRAME_BYTES + payloadBytes };
-  }
-  return { invalid: `unknown record kind ${kind}` };
-}
-
 export class WriteAheadLog {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** Entries appended but not yet written, to attribute to the segment they land in. */
-  private pendingIndexes: Array<[group: number, index: number]> = [];
-  private readonly hardStates = new Map<number, HardState>();
+  private readonly batch = new WalBatch();
+  /** The highest entry index per group among the records in `batch`. */
+  private batchMaxIndexByGroup = new Map<number, number>();
+  /** The latest hard state per group among the records in `batch`. */
+  private batchHardStates = new Map<number, HardStateRecord>();
+  /** The latest hard state per group that is in the files: what heads a new segment. */
+  private readonly writtenHardStates: Map<number, HardStateRecord>;
   private readonly compactedThrough = new Map<number, number>();
+  /** The last operation on the files: every new one runs after it. */
   private tail: Promise<void> = Promise.resolve();
+  /** A flush waiting for its turn on the chain, which later flush() calls join. */
   private queuedFlush: Promise<void> | undefined;
-  /** Written data not yet fsynced. */
-  private syncOwed = false;
-  /** The everysec timer or close() asked the next flush to fsync. */
-  private syncRequested = false;
+  private unsyncedBytes = 0;
+  /** close() asks its flush to fsync whatever the policy. */
+  private syncOnNextFlush = false;
+  private rolling = false;
+  private backgroundSync: Promise<void> | undefined;
   private everysecTimer: NodeJS.Timeout | undefined;
-  private closed = false;
-  readonly stats: WalStats = { appendedRecords: 0, writtenBytes: 0, fsyncs: 0, segments: 0, bytesSinceCompaction: 0, lastFsyncDurationMs: 0 };
+  private failure: Error | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly counters = { appendedRecords: 0, writtenBytes: 0, writes: 0, fsyncs: 0, segments: 0, bytesSinceCompaction: 0, lastFsyncDurationMs: 0 };
+  private readonly segmentSizeBytes: number;
 
   private constructor(
     private readonly options: WalOptions,
     private readonly segments: Segment[],
     private handle: FileHandle,
+    hardStates: Map<number, HardStateRecord>,
   ) {
+    assert.ok(segments.length > 0, 'the log always has an active segment');
+    this.writtenHardStates = hardStates;
+    this.segmentSizeBytes = options.segmentSizeBytes ?? DEFAULT_SEGMENT_BYTES;
+    assert.ok(Number.isSafeInteger(this.segmentSizeBytes) && this.segmentSizeBytes > SEGMENT_HEADER_BYTES, `segmentSizeBytes ${this.segmentSizeBytes}`);
     this.refreshSizeStats();
     if (options.fsync === 'everysec') {
-      this.everysecTimer = setInterval(() => {
-        if (!this.syncOwed) return;
-        this.syncRequested = true;
-        void this.flush().catch(() => undefined);
-      }, EVERYSEC_INTERVAL_MS);
+      this.everysecTimer = setInterval(() => this.startBackgroundSync(), EVERYSEC_INTERVAL_MS);
       this.everysecTimer.unref();
     }
   }
 
   static async open(options: WalOptions): Promise<{ wal: WriteAheadLog; report: RecoveryReport }> {
     await mkdir(options.dir, { recursive: true });
-    const names = (await readdir(options.dir)).filter((name) => /^wal-\d{16}\.log$/.test(name)).sort();
+    const sequences = (await readdir(options.dir)).map(segmentSequence).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
     const segments: Segment[] = [];
+    const hardStates = new Map<number, HardStateRecord>();
     let records = 0;
-    let bytes = 0;
     let truncated: RecoveryReport['truncated'];
-    const hardStates = new Map<number, HardState>();
-    for (const [position, name] of names.entries()) {
-      const path = join(options.dir, name);
-      const isLast = position === names.length - 1;
-      const file = await readFile(path);
-      const segment: Segment = { sequence: Number(name.slice(4, 20)), path, sizeBytes: file.length, maxIndexByGroup: new Map() };
-      let offset = HEADER_BYTES;
-      let invalid: string | undefined;
-      if (file.length < HEADER_BYTES || !file.subarray(0, MAGIC.length).equals(MAGIC)) {
-        invalid = 'bad segment header';
-        offset = 0;
-      } else {
-        while (offset < file.length) {
-          const decoded = decodeRecordAt(file, offset);
-          if ('invalid' in decoded) {
-            invalid = decoded.invalid;
-            break;
-          }
-          const { record } = decoded;
-          if (record.kind === 'entry') segment.maxIndexByGroup.set(record.group, Math.max(segment.maxIndexByGroup.get(record.group) ?? 0, record.index));
-          else hardStates.set(record.group, record);
-          options.onRecord(record);
-          records++;
-          offset += decoded.sizeBytes;
-        }
-      }
-      if (invalid !== undefined) {
-        if (!isLast) throw new Error(`write-ahead log corrupt: ${path} at offset ${offset}: ${invalid}`);
-        truncated = { segment: path, offsetBytes: offset, droppedBytes: file.length - offset, reason: invalid };
-        options.log?.('warn', 'write-ahead log: truncating torn or corrupt tail', { ...truncated });
-        const handle = await open(path, 'r+');
-        await handle.truncate(offset);
-        if (offset === 0) await handle.write(segmentHeader(), 0);
-        await handle.sync();
-        await handle.close();
-        segment.sizeBytes = Math.max(offset, HEADER_BYTES);
-      }
-      bytes += segment.sizeBytes;
-      segments.push(segment);
+    for (const [position, sequence] of sequences.entries()) {
+      const segment = await recoverSegment(options, sequence, position === sequences.length - 1, hardStates);
+      records += segment.records;
+      truncated ??= segment.truncated;
+      segments.push(segment.segment);
     }
-    if (segments.length === 0) segments.push(await createSegment(options.dir, 1));
-    const active = segments[segments.length - 1];
-    const handle = await open(active.path, 'r+');
-    const wal = new WriteAheadLog(options, segments, handle);
-    for (const [group, state] of hardStates) wal.hardStates.set(group, state);
-    return { wal, report: { segments: segments.length, records, bytes, truncated } };
+    if (segments.length === 0) segments.push(emptySegment(1, await createSegment(options.dir, 1)));
+    const handle = await open(segments[segments.length - 1].path, 'r+');
+    const wal = new WriteAheadLog(options, segments, handle, hardStates);
+    return { wal, report: { segments: segments.length, records, bytes: wal.counters.bytesSinceCompaction, truncated } };
   }
 
+  get stats(): WalStats {
+    return { ...this.counters };
+  }
+
+  /** Buffers `record` in memory, after everything appended before it. */
   append(record: WalRecord): void {
-    assert.ok(!this.closed, 'append after close');
-    for (const bytes of encodeWalRecord(record)) {
-      this.pending.push(bytes);
-      this.pendingBytes += bytes.length;
+    assert.ok(this.closing === undefined, 'append after close');
+    assertValidWalRecord(record);
+    // After a failure nothing more can be made durable, and flush() says so.
+    if (this.failure !== undefined) return;
+    this.batch.add(record);
+    this.counters.appendedRecords++;
+    if (record.kind === 'entry') {
+      const max = this.batchMaxIndexByGroup.get(record.group);
+      if (max === undefined || record.index > max) this.batchMaxIndexByGroup.set(record.group, record.index);
+    } else {
+      this.batchHardStates.set(record.group, record);
     }
-    this.stats.appendedRecords++;
-    if (record.kind === 'entry') this.pendingIndexes.push([record.group, record.index]);
-    else this.hardStates.set(record.group, record);
   }
 
   /** Makes everything appended so far durable per the fsync policy. */
   flush(): Promise<void> {
-    if (this.queuedFlush !== undefined) return this.queuedFlush;
-    const run = this.tail.then(() => {
-      this.queuedFlush = undefined;
-      return this.writePending();
-    });
-    this.queuedFlush = run;
-    this.tail = run.catch(() => undefined);
-    return run;
+    if (this.closing !== undefined) return Promise.reject(new Error('write-ahead log is closed'));
+    return this.flushNow();
   }
 
   /** A snapshot of `group` now covers its entries up to `throughIndex`: drop what only they need. */
   compact(group: number, throughIndex: number): Promise<void> {
-    const run = this.tail.then(async () => {
-      this.compactedThrough.set(group, Math.max(this.compactedThrough.get(group) ?? 0, throughIndex));
-      // Close the active segment so everything the snapshot covers sits in deletable files.
-      if (this.active.maxIndexByGroup.size > 0) await this.roll();
-      let deleted = 0;
-      for (const segment of [...this.segments]) {
-        if (segment === this.active || !this.isCovered(segment)) continue;
-        await unlink(segment.path);
-        this.segments.splice(this.segments.indexOf(segment), 1);
-        deleted++;
+    assert.ok(Number.isSafeInteger(throughIndex) && throughIndex >= 0, `compact through ${throughIndex}`);
+    if (this.closing !== undefined) return Promise.reject(new Error('write-ahead log is closed'));
+    return this.enqueue(() => this.compactNow(group, throughIndex));
+  }
+
+  /** Flushes (with an fsync whatever the policy) and closes the files. */
+  close(): Promise<void> {
+    if (this.closing !== undefined) return this.closing;
+    if (this.everysecTimer !== undefined) clearInterval(this.everysecTimer);
+    this.syncOnNextFlush = true;
+    const flushed = this.flushNow();
+    this.closing = (async () => {
+      try {
+        await flushed;
+      } finally {
+        await this.tail;
+        await this.backgroundSync;
+        await this.handle.close();
       }
-      if (deleted > 0) await fsyncDirectory(this.options.dir);
-      this.refreshSizeStats();
+    })();
+    return this.closing;
+  }
+
+  private flushNow(): Promise<void> {
+    if (this.queuedFlush !== undefined) return this.queuedFlush;
+    const run = this.enqueue(() => {
+      this.queuedFlush = undefined;
+      return this.writeBatch();
     });
+    this.queuedFlush = run;
+    return run;
+  }
+
+  private enqueue(operation: () => Promise<void>): Promise<void> {
+    const run = this.tail.then(operation);
     this.tail = run.catch(() => undefined);
     return run;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    if (this.everysecTimer !== undefined) clearInterval(this.everysecTimer);
-    this.syncRequested = true;
-    await this.flush();
-    this.closed = true;
-    await this.tail;
-    await this.handle.close();
-  }
-
   private get active(): Segment {
     return this.segments[this.segments.length - 1];
+  }
+
+  private async writeBatch(): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    const segment = this.active;
+    const sizeBytes = this.batch.sizeBytes;
+    if (sizeBytes > 0) {
+      const chunks = this.batch.take();
+      try {
+        // A synchronous write, as Redis writes its AOF: a copy into the page cache costs less
+        // than a round trip through the thread pool; the fsync (the slow part) stays async.
+        this.counters.writes += writevFullySync(this.handle.fd, chunks, segment.sizeBytes);
+      } catch (error) {
+        throw this.fail('write', error);
+      }
+      segment.sizeBytes += sizeBytes;
+      this.unsyncedBytes += sizeBytes;
+      this.counters.writtenBytes += sizeBytes;
+      this.counters.bytesSinceCompaction += sizeBytes;
+      for (const [group, index] of this.batchMaxIndexByGroup) {
+        const max = segment.maxIndexByGroup.get(group);
+        if (max === undefined || index > max) segment.maxIndexByGroup.set(group, index);
+      }
+      for (const [group, state] of this.batchHardStates) this.writtenHardStates.set(group, state);
+      this.batchMaxIndexByGroup = new Map();
+      this.batchHardStates = new Map();
+    }
+    if (this.unsyncedBytes > 0 && (this.options.fsync === 'always' || this.syncOnNextFlush)) await this.syncActive();
+    this.syncOnNextFlush = false;
+    if (segment.sizeBytes >= this.segmentSizeBytes) await this.roll();
+  }
+
+  /** fdatasync of the active segment. */
+  private async syncActive(): Promise<void> {
+    this.unsyncedBytes = 0;
+    const startedMs = performance.now();
+    try {
+      await this.handle.datasync();
+    } catch (error) {
+      throw this.fail('fdatasync', error);
+    }
+    this.counters.fsyncs++;
+    this.counters.lastFsyncDurationMs = performance.now() - startedMs;
+  }
+
+  /** The everysec timer: an fsync beside the chain, so flushes never wait for it. */
+  private startBackgroundSync(): void {
+    if (this.unsyncedBytes === 0 || this.backgroundSync !== undefined || this.rolling || this.failure !== undefined) return;
+    this.backgroundSync = this.syncActive()
+      .catch(() => undefined) // recorded as the failure: the next flush reports it
+      .finally(() => {
+        this.backgroundSync = undefined;
+      });
+  }
+
+  /** Closes the active segment (synced) and starts the next, headed by every group's hard state. */
+  private async roll(): Promise<void> {
+    this.rolling = true;
+    try {
+      await this.backgroundSync;
+      try {
+        await this.handle.sync();
+        this.counters.fsyncs++;
+        this.unsyncedBytes = 0;
+        await this.handle.close();
+        const sequence = this.active.sequence + 1;
+        this.segments.push(emptySegment(sequence, await createSegment(this.options.dir, sequence)));
+        this.handle = await open(this.active.path, 'r+');
+        await this.writeHardStates();
+      } catch (error) {
+        throw this.fail('segment roll', error);
+      }
+      this.refreshSizeStats();
+    } finally {
+      this.rolling = false;
+    }
+  }
+
+  private async writeHardStates(): Promise<void> {
+    if (this.writtenHardStates.size === 0) return;
+    const states = new WalBatch();
+    for (const state of this.writtenHardStates.values()) states.add(state);
+    const sizeBytes = states.sizeBytes;
+    writevFullySync(this.handle.fd, states.take(), this.active.sizeBytes);
+    this.active.sizeBytes += sizeBytes;
+    this.counters.writtenBytes += sizeBytes;
+    await this.handle.datasync();
+    this.counters.fsyncs++;
+  }
+
+  private async compactNow(group: number, throughIndex: number): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    this.compactedThrough.set(group, Math.max(this.compactedThrough.get(group) ?? 0, throughIndex));
+    // The active segment is never deleted: close it if it holds entries of this group, so that
+    // the entries the snapshot covers sit in a segment a later compaction can delete.
+    if (this.active.maxIndexByGroup.has(group)) await this.roll();
+    // Only the oldest segments go: a later segment may rewrite (truncate) entries of an earlier
+    // one, and deleting it while keeping the earlier one would bring the truncated entries back.
+    let deleted = 0;
+    while (this.segments.length > 1 && this.isCovered(this.segments[0])) {
+      await unlink(this.segments[0].path);
+      this.segments.shift();
+      deleted++;
+    }
+    if (deleted > 0) await fsyncDirectory(this.options.dir);
+    this.refreshSizeStats();
   }
 
   private isCovered(segment: Segment): boolean {
@@ -282,114 +322,56 @@ export class WriteAheadLog {
     return true;
   }
 
-  private async writePending(): Promise<void> {
-    const chunks = this.pending;
-    const sizeBytes = this.pendingBytes;
-    const indexes = this.pendingIndexes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.pendingIndexes = [];
-    const segment = this.active;
-    if (sizeBytes > 0) {
-      // A synchronous write, as Redis writes its AOF: a page-cache copy costs less than a
-      // round trip through the thread pool, and the fsync (the slow part) stays asynchronous.
-      writeAllSync(this.handle.fd, chunks, segment.sizeBytes);
-      segment.sizeBytes += sizeBytes;
-      this.stats.writtenBytes += sizeBytes;
-      this.stats.bytesSinceCompaction += sizeBytes;
-      for (const [group, index] of indexes) segment.maxIndexByGroup.set(group, Math.max(segment.maxIndexByGroup.get(group) ?? 0, index));
-      this.syncOwed = true;
-    }
-    if (this.syncOwed && (this.options.fsync === 'always' || this.syncRequested)) await this.sync();
-    this.syncRequested = false;
-    if (segment.sizeBytes >= (this.options.segmentSizeBytes ?? DEFAULT_SEGMENT_BYTES)) await this.roll();
-  }
-
-  private async sync(): Promise<void> {
-    const startedMs = performance.now();
-    await this.handle.datasync();
-    this.stats.fsyncs++;
-    this.stats.lastFsyncDurationMs = performance.now() - startedMs;
-    this.syncOwed = false;
-  }
-
-  /** Closes the active segment (synced) and starts the next, headed by every group's hard state. */
-  private async roll(): Promise<void> {
-    await this.handle.sync();
-    this.stats.fsyncs++;
-    await this.handle.close();
-    const next = await createSegment(this.options.dir, this.active.sequence + 1);
-    this.segments.push(next);
-    this.handle = await open(next.path, 'r+');
-    if (this.hardStates.size > 0) {
-      const states = [...this.hardStates.values()].flatMap(encodeWalRecord);
-      const sizeBytes = states.reduce((sum, bytes) => sum + bytes.length, 0);
-      await writeAll(this.handle, states, next.sizeBytes);
-      next.sizeBytes += sizeBytes;
-      await this.handle.sync();
-    }
-    this.syncOwed = false;
-    this.refreshSizeStats();
-  }
-
   private refreshSizeStats(): void {
-    this.stats.segments = this.segments.length;
-    this.stats.bytesSinceCompaction = this.segments.reduce((sum, segment) => sum + segment.sizeBytes, 0);
+    this.counters.segments = this.segments.length;
+    this.counters.bytesSinceCompaction = this.segments.reduce((sum, segment) => sum + segment.sizeBytes, 0);
   }
-}
 
-function segmentHeader(): Buffer {
-  const header = Buffer.alloc(HEADER_BYTES);
-  MAGIC.copy(header, 0);
-  header.writeUInt32LE(VERSION, MAGIC.length);
-  return header;
-}
-
-async function createSegment(dir: string, sequence: number): Promise<Segment> {
-  const path = join(dir, segmentName(sequence));
-  const handle = await open(path, 'wx');
-  await handle.write(segmentHeader(), 0);
-  await handle.sync();
-  await handle.close();
-  await fsyncDirectory(dir);
-  return { sequence, path, sizeBytes: HEADER_BYTES, maxIndexByGroup: new Map() };
-}
-
-/** Writes all chunks at `position`, looping over partial writes. */
-function writeAllSync(fd: number, chunks: readonly Buffer[], position: number): void {
-  let remaining = chunks;
-  let at = position;
-  for (let attempt = 0; remaining.length > 0; attempt++) {
-    assert.ok(attempt < 1_000_000, 'write made no progress');
-    // writev takes at most IOV_MAX (1024) buffers at a time.
-    const batch = remaining.length > 1024 ? remaining.slice(0, 1024) : remaining;
-    const written = writevSync(fd, batch, at);
-    at += written;
-    remaining = dropWritten(remaining, written);
-  }
-}
-
-function dropWritten(chunks: readonly Buffer[], bytesWritten: number): Buffer[] {
-  let skip = bytesWritten;
-  const rest: Buffer[] = [];
-  for (const chunk of chunks) {
-    if (skip >= chunk.length) skip -= chunk.length;
-    else {
-      rest.push(skip === 0 ? chunk : chunk.subarray(skip));
-      skip = 0;
+  /** Records the first failure; it is what every later flush throws. */
+  private fail(operation: string, error: unknown): Error {
+    if (this.failure === undefined) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.failure = new Error(`write-ahead log ${operation} failed on ${this.active.path}: ${reason}; no further writes until restart`, { cause: error });
+      this.options.log?.('error', this.failure.message);
     }
+    return this.failure;
   }
-  return rest;
 }
 
-/** Writes all chunks at `position`, looping over partial writes. */
-async function writeAll(handle: FileHandle, chunks: readonly Buffer[], position: number): Promise<void> {
-  let remaining = [...chunks];
-  let at = position;
-  for (let attempt = 0; remaining.length > 0; attempt++) {
-    assert.ok(attempt < 1_000_000, 'write made no progress');
-    const { bytesWritten } = await handle.writev(remaining.slice(0, 1024), at);
-    at += bytesWritten;
-    remaining = dropWritten(remaining, bytesWritten);
+function emptySegment(sequence: number, path: string): Segment {
+  return { sequence, path, sizeBytes: SEGMENT_HEADER_BYTES, maxIndexByGroup: new Map() };
+}
+
+/** Replays one segment file; truncates a bad tail if it is the last one, throws otherwise. */
+async function recoverSegment(
+  options: WalOptions, sequence: number, isLast: boolean, hardStates: Map<number, HardStateRecord>,
+): Promise<{ segment: Segment; records: number; truncated?: RecoveryReport['truncated'] }> {
+  const segment = emptySegment(sequence, join(options.dir, segmentName(sequence)));
+  const scan = await scanSegment(segment.path, (record) => {
+    if (record.kind === 'entry') {
+      const max = segment.maxIndexByGroup.get(record.group);
+      if (max === undefined || record.index > max) segment.maxIndexByGroup.set(record.group, record.index);
+    } else {
+      hardStates.set(record.group, record);
+    }
+    options.onRecord(record);
+  });
+  segment.sizeBytes = scan.fileBytes;
+  if (scan.invalid === undefined) return { segment, records: scan.records };
+  if (!isLast) {
+    throw new Error(`write-ahead log corrupt: ${segment.path} at offset ${scan.validBytes}: ${scan.invalid}; ` +
+      'refusing to start rather than skip acknowledged records (a later segment exists)');
   }
+  const truncated = { segment: segment.path, offsetBytes: scan.validBytes, droppedBytes: scan.fileBytes - scan.validBytes, reason: scan.invalid };
+  options.log?.('warn', `write-ahead log: truncating torn or corrupt tail of ${truncated.segment} at offset ${truncated.offsetBytes}, dropping ${truncated.droppedBytes} bytes: ${truncated.reason}`, { ...truncated });
+  const handle = await open(segment.path, 'r+');
+  try {
+    await handle.truncate(scan.validBytes);
+    if (scan.validBytes < SEGMENT_HEADER_BYTES) await handle.write(segmentHeader(), 0, SEGMENT_HEADER_BYTES, 0);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  segment.sizeBytes = Math.max(scan.validBytes, SEGMENT_HEADER_BYTES);
+  return { segment, records: scan.records, truncated };
 }

@@ -7,7 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** LOCK files this process holds, so two nodes in one process cannot share a directory. */
 const heldHere = new Set<string>();
@@ -36,7 +36,7 @@ async function readOwner(path: string): Promise<number | undefined> {
 
 /** Takes the lock of `dir` (creating `dir` if missing); resolves to the function that releases it. */
 export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
-  const path = join(dir, 'LOCK');
+  const path = join(resolve(dir), 'LOCK');
   if (heldHere.has(path)) throw new Error(`data directory ${dir} is in use by process ${process.pid}`);
   await mkdir(dir, { recursive: true });
   for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {

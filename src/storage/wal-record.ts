@@ -7,7 +7,7 @@
 // Terms, indexes and votes are stored as f64: every safe integer round-trips exactly.
 
 import assert from 'node:assert/strict';
-import { crc32c } from './crc32c.js';
+import { crc32c, crc32cRange } from './crc32c.js';
 
 export type WalRecord =
   | { readonly kind: 'entry'; readonly group: number; readonly term: number; readonly index: number; readonly data: Uint8Array }
@@ -36,16 +36,17 @@ export function walRecordBytes(record: WalRecord): number {
   return FRAME_BYTES + (record.kind === 'entry' ? ENTRY_FIXED_BYTES + record.data.length : HARD_STATE_BYTES);
 }
 
+// Checked with `if` before building a message: append runs once per command.
 function assertWalNumber(value: number, name: string): void {
-  assert.ok(Number.isSafeInteger(value) && value >= 0, `WAL record ${name} must be a non-negative safe integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0) assert.fail(`WAL record ${name} must be a non-negative safe integer, got ${value}`);
 }
 
 export function assertValidWalRecord(record: WalRecord): void {
-  assert.ok(Number.isInteger(record.group) && record.group >= 0 && record.group <= 0xffff_ffff, `WAL record group must be a u32, got ${record.group}`);
+  if (!Number.isInteger(record.group) || record.group < 0 || record.group > 0xffff_ffff) assert.fail(`WAL record group must be a u32, got ${record.group}`);
   assertWalNumber(record.term, 'term');
   if (record.kind === 'entry') {
     assertWalNumber(record.index, 'index');
-    assert.ok(record.data.length <= MAX_ENTRY_DATA_BYTES, `WAL entry data of ${record.data.length} bytes exceeds ${MAX_ENTRY_DATA_BYTES}`);
+    if (record.data.length > MAX_ENTRY_DATA_BYTES) assert.fail(`WAL entry data of ${record.data.length} bytes exceeds ${MAX_ENTRY_DATA_BYTES}`);
   } else {
     assertWalNumber(record.vote, 'vote');
     assertWalNumber(record.commit, 'commit');
@@ -67,8 +68,11 @@ export function encodeWalRecordInto(target: Buffer, offset: number, record: WalR
     at = target.writeUInt32LE(record.group, at);
     at = target.writeDoubleLE(record.term, at);
     at = target.writeDoubleLE(record.index, at);
-    crc = crc32c(record.data, crc32c(target.subarray(fieldsAt, at)));
-    if (withData) at += Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength).copy(target, at);
+    crc = crc32c(record.data, crc32cRange(target, fieldsAt, at));
+    if (withData) {
+      target.set(record.data, at);
+      at += record.data.length;
+    }
     payloadBytes = ENTRY_FIXED_BYTES + record.data.length;
   } else {
     at = target.writeUInt8(KIND_HARD_STATE, at);
@@ -76,7 +80,7 @@ export function encodeWalRecordInto(target: Buffer, offset: number, record: WalR
     at = target.writeDoubleLE(record.term, at);
     at = target.writeDoubleLE(record.vote, at);
     at = target.writeDoubleLE(record.commit, at);
-    crc = crc32c(target.subarray(fieldsAt, at));
+    crc = crc32cRange(target, fieldsAt, at);
     payloadBytes = HARD_STATE_BYTES;
   }
   target.writeUInt32LE(payloadBytes, offset);

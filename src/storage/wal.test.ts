@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WriteAheadLog } from './wal.js';
@@ -182,6 +183,25 @@ describe('write-ahead log', () => {
     await wal.close();
     assert.throws(() => wal.append(entry(1, 1)), /append after close/);
     await assert.rejects(wal.flush(), /closed/);
+  });
+
+  test('after a failed write every later flush fails with that error; reopening recovers what reached the disk', async () => {
+    const logged: LogLine[] = [];
+    const { wal } = await WriteAheadLog.open({ dir, fsync: 'always', onRecord: () => undefined, log: (level, message) => logged.push({ level, message }) });
+    wal.append(entry(1, 1));
+    await wal.flush();
+    // Pull the file out from under the log (the test's stand-in for EIO or ENOSPC).
+    await (wal as unknown as { handle: FileHandle }).handle.close();
+    wal.append(entry(1, 2));
+    await assert.rejects(wal.flush(), /write-ahead log write failed on .*wal-0000000000000001\.log: .*no further writes until restart/);
+    wal.append(entry(1, 3));
+    await assert.rejects(wal.flush(), /write failed/);
+    await assert.rejects(wal.compact(1, 1), /write failed/);
+    assert.deepEqual(logged.map((line) => line.level), ['error'], 'the failure is logged once');
+    await assert.rejects(wal.close(), /write failed/);
+    const reopened = await openWal();
+    assert.deepEqual(reopened.replayed.map(plain), [entry(1, 1)].map(plain));
+    await reopened.wal.close();
   });
 
   test('a record the log could not read back is refused at append', async () => {

@@ -81,9 +81,9 @@ interface Segment {
 export class WriteAheadLog {
   private readonly batch = new WalBatch();
   /** The highest entry index per group among the records in `batch`. */
-  private batchMaxIndexByGroup = new Map<number, number>();
+  private readonly batchMaxIndexByGroup = new Map<number, number>();
   /** The latest hard state per group among the records in `batch`. */
-  private batchHardStates = new Map<number, HardStateRecord>();
+  private readonly batchHardStates = new Map<number, HardStateRecord>();
   /** The latest hard state per group that is in the files: what heads a new segment. */
   private readonly writtenHardStates: Map<number, HardStateRecord>;
   private readonly compactedThrough = new Map<number, number>();
@@ -142,7 +142,10 @@ export class WriteAheadLog {
     return { ...this.counters };
   }
 
-  /** Buffers `record` in memory, after everything appended before it. */
+  /**
+   * Buffers `record` in memory, after everything appended before it. An entry's data larger
+   * than a few KiB is written from the caller's buffer, which must not change afterwards.
+   */
   append(record: WalRecord): void {
     assert.ok(this.closing === undefined, 'append after close');
     assertValidWalRecord(record);
@@ -185,6 +188,8 @@ export class WriteAheadLog {
         await this.backgroundSync;
         await this.handle.close();
       }
+      // An everysec fsync that failed after the last flush: the data is not durable after all.
+      if (this.failure !== undefined) throw this.failure;
     })();
     return this.closing;
   }
@@ -211,6 +216,9 @@ export class WriteAheadLog {
 
   private async writeBatch(): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
+    // Taken now: a close() arriving while this flush waits asks the next flush, not this one.
+    const syncRequested = this.syncOnNextFlush;
+    this.syncOnNextFlush = false;
     const segment = this.active;
     const sizeBytes = this.batch.sizeBytes;
     if (sizeBytes > 0) {
@@ -231,11 +239,10 @@ export class WriteAheadLog {
         if (max === undefined || index > max) segment.maxIndexByGroup.set(group, index);
       }
       for (const [group, state] of this.batchHardStates) this.writtenHardStates.set(group, state);
-      this.batchMaxIndexByGroup = new Map();
-      this.batchHardStates = new Map();
+      this.batchMaxIndexByGroup.clear();
+      this.batchHardStates.clear();
     }
-    if (this.unsyncedBytes > 0 && (this.options.fsync === 'always' || this.syncOnNextFlush)) await this.syncActive();
-    this.syncOnNextFlush = false;
+    if (this.unsyncedBytes > 0 && (this.options.fsync === 'always' || syncRequested)) await this.syncActive();
     if (segment.sizeBytes >= this.segmentSizeBytes) await this.roll();
   }
 
@@ -267,6 +274,7 @@ export class WriteAheadLog {
     this.rolling = true;
     try {
       await this.backgroundSync;
+      if (this.failure !== undefined) throw this.failure;
       try {
         await this.handle.sync();
         this.counters.fsyncs++;

@@ -62,6 +62,9 @@ export class Host {
         snapshotIndex: snapshot?.meta.index ?? 0, appliedIndex: machine.appliedIndex, keys: machine.keyspace.size,
         walSegments: report.segments, walRecords: report.records, durationMs: Date.now() - startedMs,
       }, 'recovered data group');
+      // Which segments a snapshot covers is not stored: tell the log again, so segments left
+      // over from before the restart are dropped now rather than after the next snapshot.
+      if (snapshot !== null) await wal.compact(DATA_GROUP_ID, snapshot.meta.index);
       const group = new LocalGroup({
         groupId: DATA_GROUP_ID, wal, snapshots, machine, logger, snapshotAfterLogBytes: options.snapshotAfterLogBytes,
       });

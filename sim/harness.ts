@@ -3,7 +3,7 @@
 // MemoryStorage and applied, and each step can be inspected.
 
 import assert from 'node:assert/strict';
-import { MemoryStorage, RawNode } from '../src/raft/index.js';
+import { bootstrapStorage, MemoryStorage, RawNode } from '../src/raft/index.js';
 import type { ConfState, Entry, Message, NodeId, RaftConfig, ReadState } from '../src/raft/index.js';
 import { Prng } from './prng.js';
 
@@ -32,8 +32,9 @@ export class Harness {
     for (const id of [...voters, ...learners]) this.add(id, { voters, learners });
   }
 
+  /** A founding member (bootstrapped with `conf`), or with an empty conf a node joining later. */
   add(id: NodeId, conf: ConfState, options: NodeOptions = {}): HarnessNode {
-    const storage = new MemoryStorage(conf);
+    const storage = conf.voters.length > 0 ? bootstrapStorage(conf.voters, conf.learners) : new MemoryStorage(conf);
     const h: HarnessNode = { id, node: this.newNode(id, storage, options), storage, applied: [], readStates: [] };
     this.nodes.set(id, h);
     return h;
@@ -70,6 +71,7 @@ export class Harness {
   }
 
   campaign(id: NodeId): void {
+    this.stabilize(); // apply the bootstrap membership first
     this.get(id).node.campaign();
     this.stabilize();
   }

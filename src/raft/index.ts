@@ -4,6 +4,8 @@
 // The host's loop, per group member:
 //
 //   const node = new RawNode({ id, group, storage, random, electionTicks: 10, heartbeatTicks: 1 });
+//   (a new group's founding members start from bootstrapStorage(voters); a member added later
+//   starts from an empty MemoryStorage and learns the membership from the log or a snapshot)
 //   every tick interval:      node.tick()
 //   on a message for group:   node.step(message)
 //   on a client write:        node.propose(bytes)        → { accepted, index, term } or refusal + leader hint
@@ -37,7 +39,7 @@
 export { RawNode } from './raw-node.js';
 export type { Ready, SoftState, Status } from './raw-node.js';
 export type { RaftConfig, RaftMutations } from './raft.js';
-export { MemoryStorage } from './storage.js';
+export { bootstrapStorage, MemoryStorage } from './storage.js';
 export type { InitialState, Storage } from './storage.js';
 export { decodeConfChange, encodeConfChange } from './conf-change.js';
 export { decodeEntryData, decodeSnapshotPayload, encodeEntryData, encodeSnapshotPayload } from './codec.js';

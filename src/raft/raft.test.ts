@@ -26,11 +26,11 @@ test('PreVote: a partitioned node rejoining does not raise its term nor depose t
   h.campaign(1);
   h.isolate(3);
   h.tickAll(100); // 3 keeps pre-voting, never winning
-  assert.equal(h.get(3).node.status().term, 1);
+  assert.equal(h.get(3).node.status().term, 2);
   h.heal();
   h.tickAll(5);
   assert.equal(h.leader(), 1);
-  assert.equal(h.get(1).node.status().term, 1);
+  assert.equal(h.get(1).node.status().term, 2);
 });
 
 test('CheckQuorum: a leader that stops hearing from a quorum steps down within an election timeout', () => {
@@ -45,9 +45,9 @@ test('CheckQuorum: followers ignore vote requests while they hear from a leader'
   const h = new Harness([1, 2, 3], { preVote: false });
   h.campaign(1);
   h.tickAll(3);
-  h.get(3).node.campaign(); // term 2 request while 2 hears from 1
+  h.get(3).node.campaign(); // term 3 request while 2 hears from 1
   h.stabilize();
-  assert.equal(h.get(2).node.status().term, 1);
+  assert.equal(h.get(2).node.status().term, 2);
   assert.equal(h.leader(), 1);
 });
 
@@ -59,7 +59,7 @@ test('CheckQuorum: a restarted voter refuses votes for an election timeout', () 
   h.get(3).node.campaign();
   h.stabilize();
   assert.notEqual(h.get(3).node.status().role, 'leader');
-  assert.equal(h.get(2).node.status().term, 1);
+  assert.equal(h.get(2).node.status().term, 2);
 });
 
 test('ReadIndex: a read is released only after a quorum acknowledges a heartbeat round', () => {
@@ -72,7 +72,7 @@ test('ReadIndex: a read is released only after a quorum acknowledges a heartbeat
   assert.equal(h.get(1).readStates.length, 0);
   h.heal();
   h.tick(1);
-  assert.deepEqual(h.get(1).readStates, [{ index: 2, context: 7 }]);
+  assert.deepEqual(h.get(1).readStates, [{ index: 5, context: 7 }]); // 3 bootstrap entries, the no-op, 'a'
 });
 
 test('ReadIndex: a new leader serves no read before an entry of its own term is committed', () => {
@@ -190,6 +190,7 @@ test('Lease: a leader stops lease reads once it starts a leadership transfer', (
 
 test('Lease: a new leader has no lease before an entry of its own term commits', () => {
   const h = new Harness([1, 2, 3], { readOnly: 'leaseBased', electionTicks: 20, heartbeatTicks: 2, preVote: false });
+  h.stabilize();
   h.hold = [];
   h.get(1).node.campaign();
   h.stabilize();
@@ -275,7 +276,7 @@ test('Transfer: the leader catches the target up and sends TimeoutNow; the targe
   assert.deepEqual(h.get(1).node.transferLeadership(3), { accepted: true });
   h.stabilize();
   assert.equal(h.leader(), 3);
-  assert.equal(h.get(3).node.status().term, 2);
+  assert.equal(h.get(3).node.status().term, 3);
 });
 
 test('Transfer: proposals are refused while a transfer is in progress; it is abandoned after an election timeout', () => {

@@ -142,7 +142,10 @@ export class Raft {
     }
     // A restarted voter may have acknowledged a leader's lease round just before crashing:
     // it keeps refusing votes for an election timeout, as if it had just heard from a leader.
-    this.ticksSinceLeaderContact = hardState.term > 0 ? 0 : this.electionTicks;
+    // Acknowledging a term-T leader persists term T first, so a node at term <= 1 (a new
+    // group starts at term 1, bootstrapStorage, and elects its first leader in term 2) cannot
+    // have acknowledged anyone.
+    this.ticksSinceLeaderContact = hardState.term > 1 ? 0 : this.electionTicks;
     this.becomeFollower(this.term, NONE);
   }
 

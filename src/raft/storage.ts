@@ -3,7 +3,8 @@
 // keep appending to as it persists each Ready (the simulator uses it as its "disk").
 
 import assert from 'node:assert/strict';
-import type { ConfState, Entry, HardState, Snapshot } from './types.js';
+import { encodeConfChange } from './conf-change.js';
+import type { ConfState, Entry, HardState, NodeId, Snapshot } from './types.js';
 
 export interface InitialState {
   readonly hardState: HardState;
@@ -116,4 +117,18 @@ export class MemoryStorage implements Storage {
     assert.ok(at <= this.ents.length, `gap in the log: appending ${fresh[0].index} after ${this.lastIndex()}`);
     this.ents = this.ents.slice(0, at).concat(fresh);
   }
+}
+
+/**
+ * The storage of a founding member of a new group (like etcd's Bootstrap): the initial
+ * membership as committed conf-change entries 1..n of term 1, so that a node joining later
+ * and replaying the log from the start learns the membership in the same order as everyone.
+ */
+export function bootstrapStorage(voters: readonly NodeId[], learners: readonly NodeId[] = []): MemoryStorage {
+  assert.ok(voters.length > 0, 'a group starts with at least one voter');
+  const storage = new MemoryStorage({ voters: [], learners: [] });
+  const changes = [...voters.map((nodeId) => ({ type: 'addVoter' as const, nodeId })), ...learners.map((nodeId) => ({ type: 'addLearner' as const, nodeId }))];
+  storage.append(changes.map((change, i) => ({ term: 1, index: i + 1, type: 'confChange' as const, data: encodeConfChange(change) })));
+  storage.setHardState({ term: 1, vote: 0, commit: changes.length });
+  return storage;
 }

@@ -1,0 +1,193 @@
+// One simulated node hosting one group member: the host loop around a RawNode, with a disk
+// that keeps only what was fsynced, a clock that ticks at the node's own (skewed) rate, the
+// key/value state machine, and the requests of clients waiting on it.
+
+import assert from 'node:assert/strict';
+import { bootstrapStorage, MemoryStorage, RawNode } from '../src/raft/index.js';
+import type { Entry, HardState, Message, NodeId, RaftMutations, Ready, ReadState, Snapshot } from '../src/raft/index.js';
+import type { EventQueue } from './event-queue.js';
+import { decodeCommand, KvMachine } from './kv-machine.js';
+import type { Prng } from './prng.js';
+import { SafetyViolation } from './safety-monitor.js';
+
+export interface NodeSettings {
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  readonly tickMs: number;
+  readonly readOnly: 'safe' | 'leaseBased';
+  readonly maxInflightMsgs: number;
+  readonly maxSizePerMsgBytes: number;
+  readonly snapshotEveryEntries: number;
+  readonly fsyncMinMs: number;
+  readonly fsyncMaxMs: number;
+  readonly mutations: RaftMutations;
+}
+
+/** What the node reports to the simulation (safety monitor, clients, statistics). */
+export interface NodeObserver {
+  onLeader(node: SimNode, term: number): void;
+  onApplied(node: SimNode, entry: Entry, casSucceeded: boolean): void;
+  onSnapshotRestored(node: SimNode, snapshot: Snapshot): void;
+  onCommitAdvanced(node: SimNode): void;
+  onRead(node: SimNode, context: number, value: (key: string) => string | null): void;
+  onFsync(node: SimNode): void;
+  send(m: Message): void;
+}
+
+/** The disk: durable state is a MemoryStorage; a write becomes durable only when its fsync completes. */
+class SimDisk {
+  readonly storage: MemoryStorage;
+
+  constructor(founders: readonly NodeId[]) {
+    this.storage = founders.length > 0 ? bootstrapStorage(founders) : new MemoryStorage({ voters: [], learners: [] });
+  }
+
+  persist(snapshot: Snapshot | undefined, entries: readonly Entry[], hardState: HardState | undefined): void {
+    if (snapshot !== undefined) this.storage.applySnapshot(snapshot);
+    this.storage.append(entries);
+    if (hardState !== undefined) this.storage.setHardState(hardState);
+  }
+}
+
+export class SimNode {
+  raw!: RawNode;
+  kv = new KvMachine();
+  alive = true;
+  /** Bumped on every crash: callbacks of an earlier life are ignored. */
+  incarnation = 0;
+  private readonly disk: SimDisk;
+  private fsyncPending = false;
+  private readStates: ReadState[] = [];
+  readonly tickPeriodMs: number;
+  crashes = 0;
+
+  constructor(
+    readonly id: NodeId,
+    /** The founding voters for a founding member; empty for a node added later. */
+    founders: readonly NodeId[],
+    private readonly settings: NodeSettings,
+    private readonly queue: EventQueue,
+    private readonly prng: Prng,
+    private readonly observer: NodeObserver,
+    clockSkew: number,
+  ) {
+    this.disk = new SimDisk(founders);
+    this.tickPeriodMs = settings.tickMs * clockSkew;
+    this.boot();
+  }
+
+  private boot(): void {
+    this.raw = new RawNode({
+      id: this.id, group: 1, storage: this.disk.storage, random: this.prng.fork(),
+      electionTicks: this.settings.electionTicks, heartbeatTicks: this.settings.heartbeatTicks,
+      readOnly: this.settings.readOnly, maxInflightMsgs: this.settings.maxInflightMsgs,
+      maxSizePerMsgBytes: this.settings.maxSizePerMsgBytes, mutations: this.settings.mutations,
+    });
+    this.kv = new KvMachine();
+    const snap = this.disk.storage.snapshot();
+    if (snap.meta.index > 0 && snap.data.length > 0) this.kv.restore(snap.meta.index, snap.data);
+    this.readStates = [];
+    this.fsyncPending = false;
+    const life = this.incarnation;
+    // Start ticking at a random phase so nodes' ticks interleave differently per seed.
+    this.queue.after(this.prng.next() * this.tickPeriodMs, () => this.tickLoop(life));
+  }
+
+  private tickLoop(life: number): void {
+    if (!this.alive || life !== this.incarnation) return;
+    this.raw.tick();
+    this.process();
+    this.queue.after(this.tickPeriodMs, () => this.tickLoop(life));
+  }
+
+  crash(): void {
+    assert.ok(this.alive);
+    this.alive = false;
+    this.incarnation++;
+    this.crashes++;
+  }
+
+  restart(): void {
+    assert.ok(!this.alive);
+    this.alive = true;
+    this.boot();
+  }
+
+  step(m: Message): void {
+    if (!this.alive) return;
+    this.raw.step(m);
+    this.process();
+  }
+
+  /** Runs the host loop: one Ready at a time, the next only after the previous is persisted. */
+  process(): void {
+    if (!this.alive || this.fsyncPending) return;
+    for (let i = 0; i < 1000 && this.raw.hasReady(); i++) {
+      const rd = this.raw.ready();
+      if (rd.softState !== undefined && rd.softState.role === 'leader') this.observer.onLeader(this, this.raw.status().term);
+      for (const m of rd.messages) this.observer.send(m);
+      if (rd.mustSync) {
+        // The write reaches the disk cache now but is durable only when the fsync completes;
+        // a crash before then loses it (and the messages that depended on it were never sent).
+        this.fsyncPending = true;
+        const life = this.incarnation;
+        const delayMs = this.settings.fsyncMinMs + this.prng.next() * (this.settings.fsyncMaxMs - this.settings.fsyncMinMs);
+        this.queue.after(delayMs, () => {
+          if (life !== this.incarnation) return;
+          this.fsyncPending = false;
+          this.observer.onFsync(this);
+          this.complete(rd);
+          this.process();
+        });
+        return;
+      }
+      this.complete(rd);
+    }
+  }
+
+  private complete(rd: Ready): void {
+    this.disk.persist(rd.snapshot, rd.entries, rd.hardState);
+    for (const m of rd.messagesAfterPersist) this.observer.send(m);
+    if (rd.snapshot !== undefined && rd.snapshot.meta.index > this.kv.appliedIndex) {
+      this.kv.restore(rd.snapshot.meta.index, rd.snapshot.data);
+      this.observer.onSnapshotRestored(this, rd.snapshot);
+    }
+    for (const entry of rd.committedEntries) {
+      if (entry.index <= this.kv.appliedIndex) continue;
+      if (entry.index !== this.kv.appliedIndex + 1) throw new SafetyViolation(`node ${this.id} applies ${entry.index} after ${this.kv.appliedIndex}: a gap`);
+      let ok = true;
+      if (entry.type === 'normal' && entry.data.length > 0) ok = this.kv.apply(entry.index, decodeCommand(entry.data));
+      else this.kv.skip(entry.index);
+      this.observer.onApplied(this, entry, ok);
+    }
+    this.readStates.push(...rd.readStates);
+    this.raw.advance();
+    if (rd.hardState !== undefined) this.observer.onCommitAdvanced(this);
+    this.serveReads();
+    this.maybeCompact();
+  }
+
+  private serveReads(): void {
+    if (this.readStates.length === 0) return;
+    const waiting: ReadState[] = [];
+    for (const rs of this.readStates) {
+      if (rs.index <= this.kv.appliedIndex) this.observer.onRead(this, rs.context, (key) => this.kv.read(key));
+      else waiting.push(rs);
+    }
+    this.readStates = waiting;
+  }
+
+  private maybeCompact(): void {
+    const storage = this.disk.storage;
+    const applied = this.raw.status().applied;
+    if (applied - storage.firstIndex() < this.settings.snapshotEveryEntries || applied <= storage.snapshot().meta.index) return;
+    assert.equal(applied, this.kv.appliedIndex, 'Raft and the state machine agree on the applied index');
+    // Keep a few entries so a slightly lagging follower still gets appends, not a snapshot.
+    storage.createSnapshot(applied, this.raw.status().confState, this.kv.snapshot());
+    storage.compact(Math.max(storage.firstIndex(), applied - 5));
+  }
+
+  storage(): MemoryStorage {
+    return this.disk.storage;
+  }
+}

@@ -95,14 +95,44 @@ export class SimNode {
 
   private tickLoop(life: number): void {
     if (!this.alive || life !== this.incarnation) return;
-    this.raw.tick();
-    this.process();
+    if (this.pausedUntilMs > this.queue.nowMs) {
+      this.missedTicks++;
+    } else {
+      this.raw.tick();
+      this.process();
+    }
     this.queue.after(this.tickPeriodMs, () => this.tickLoop(life));
+  }
+
+  /** Ticks that fell while paused: the host ticks from a monotonic clock, so it catches up. */
+  private missedTicks = 0;
+  private pausedUntilMs = 0;
+  private readonly pausedInbox: Message[] = [];
+
+  /**
+   * A process pause (GC, SIGSTOP, a slow disk): nothing is processed for `durationMs`; then the
+   * missed ticks are delivered first (time passed) and the queued messages after.
+   */
+  pause(durationMs: number): void {
+    if (!this.alive) return;
+    this.pausedUntilMs = this.queue.nowMs + durationMs;
+    const life = this.incarnation;
+    this.queue.after(durationMs, () => {
+      if (life !== this.incarnation) return;
+      for (let i = 0; i < Math.min(this.missedTicks, 10_000); i++) this.raw.tick();
+      this.missedTicks = 0;
+      const inbox = this.pausedInbox.splice(0);
+      for (const m of inbox) this.raw.step(m);
+      this.process();
+    });
   }
 
   crash(): void {
     assert.ok(this.alive);
     this.alive = false;
+    this.pausedUntilMs = 0;
+    this.missedTicks = 0;
+    this.pausedInbox.length = 0;
     this.incarnation++;
     this.crashes++;
   }
@@ -115,13 +145,17 @@ export class SimNode {
 
   step(m: Message): void {
     if (!this.alive) return;
+    if (this.pausedUntilMs > this.queue.nowMs) {
+      if (this.pausedInbox.length < 10_000) this.pausedInbox.push(m);
+      return;
+    }
     this.raw.step(m);
     this.process();
   }
 
   /** Runs the host loop: one Ready at a time, the next only after the previous is persisted. */
   process(): void {
-    if (!this.alive || this.fsyncPending) return;
+    if (!this.alive || this.fsyncPending || this.pausedUntilMs > this.queue.nowMs) return;
     for (let i = 0; i < 1000 && this.raw.hasReady(); i++) {
       const rd = this.raw.ready();
       if (rd.softState !== undefined && rd.softState.role === 'leader') this.observer.onLeader(this, this.raw.status().term);

@@ -13,8 +13,9 @@ import { SafetyMonitor, SafetyViolation } from './safety-monitor.js';
 import { SimNode } from './sim-node.js';
 import type { NodeObserver, NodeSettings } from './sim-node.js';
 import { Workload } from './workload.js';
+import type { WorkloadSettings } from './workload.js';
 
-export const FAULT_KINDS = ['network', 'partition', 'crash', 'membership', 'transfer', 'skew'] as const;
+export const FAULT_KINDS = ['network', 'partition', 'crash', 'pause', 'membership', 'transfer', 'skew'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface RunOptions {
@@ -24,6 +25,10 @@ export interface RunOptions {
   /** Force lease reads on (mutations of lease rules need them); otherwise the seed decides. */
   readonly leaseReads?: boolean;
   readonly chaosMs?: number;
+  /** Overrides for measurements and focused tests. */
+  readonly settings?: Partial<NodeSettings>;
+  readonly voters?: number;
+  readonly workload?: Partial<WorkloadSettings>;
 }
 
 export interface RunResult {
@@ -59,8 +64,10 @@ export class Simulation implements NodeObserver {
   private liveAtMs: number | undefined = undefined;
   private livenessProbe: { node: NodeId; index: number; term: number } | undefined = undefined;
   fsyncs = 0;
+  /** True while faults are being injected. */
+  private chaos = false;
 
-  constructor(readonly options: RunOptions, settingsOverride: Partial<NodeSettings> = {}, voters?: number) {
+  constructor(readonly options: RunOptions) {
     this.prng = new Prng(options.seed);
     const config = this.prng.fork();
     this.faultPrng = this.prng.fork();
@@ -74,14 +81,14 @@ export class Simulation implements NodeObserver {
       snapshotEveryEntries: config.between(8, 120),
       fsyncMinMs: 0.2, fsyncMaxMs: config.pick([1, 3, 8]),
       mutations: options.mutations ?? {},
-      ...settingsOverride,
+      ...options.settings,
     };
-    const n = voters ?? config.pick([3, 3, 5]);
+    const n = options.voters ?? config.pick([3, 3, 5]);
     const founders = Array.from({ length: n }, (_, i) => i + 1);
     for (const id of founders) this.addNode(id, founders);
     this.nextNodeId = n + 1;
     this.workload = new Workload(
-      { clients: config.between(2, 6), keys: ['a', 'b', 'c', 'd'].slice(0, config.between(1, 4)), thinkMaxMs: 20, opTimeoutMs: 600, clientDelayMaxMs: 3, readShare: 0.4, casShare: 0.2 },
+      { clients: config.between(2, 6), keys: ['a', 'b', 'c', 'd'].slice(0, config.between(1, 4)), thinkMaxMs: 20, opTimeoutMs: 600, clientDelayMaxMs: 3, readShare: 0.4, casShare: 0.2, ...options.workload },
       this.queue, this.prng.fork(), () => this.nodes,
     );
   }
@@ -107,8 +114,32 @@ export class Simulation implements NodeObserver {
     this.node(m.to)?.step(m);
   }
 
+  /** Called on every leader change (measurements hook in here). */
+  leaderListener: ((node: SimNode, term: number) => void) | undefined = undefined;
+
   onLeader(node: SimNode, term: number): void {
     this.monitor.onLeader(node, term);
+    this.leaderListener?.(node, term);
+    if (this.chaos && this.options.faults.has('partition') && this.faultPrng.chance(0.1)) {
+      // A new leader cut off right after its election: its first entries reach nobody.
+      const ids = this.nodes.map((n) => n.id);
+      this.queue.after(this.faultPrng.next() * 10, () => {
+        this.network.isolate(node.id, ids);
+        this.count('partition-new-leader');
+      });
+      this.queue.after(50 + this.faultPrng.next() * 600, () => this.network.heal());
+    }
+    if (this.chaos && this.options.faults.has('crash') && this.faultPrng.chance(0.15)) {
+      // Leader churn: a new leader dies soon after its election, often with entries of its term
+      // on a minority only (the Figure 8 pattern).
+      const life = node.incarnation;
+      this.queue.after(this.faultPrng.next() * 30, () => {
+        if (!node.alive || node.incarnation !== life) return;
+        this.crash(node);
+        this.count('crash-new-leader');
+        this.queue.after(20 + this.faultPrng.next() * 400, () => this.restart(node));
+      });
+    }
   }
 
   onApplied(node: SimNode, entry: Entry, casSucceeded: boolean): void {
@@ -140,7 +171,7 @@ export class Simulation implements NodeObserver {
     this.faultsInjected[kind] = (this.faultsInjected[kind] ?? 0) + 1;
   }
 
-  private leader(): SimNode | undefined {
+  leader(): SimNode | undefined {
     let best: SimNode | undefined;
     for (const n of this.nodes) {
       if (!n.alive || n.raw.status().role !== 'leader') continue;
@@ -181,7 +212,7 @@ export class Simulation implements NodeObserver {
         break;
       }
       case 'partition': {
-        const shape = p.nextInt(4);
+        const shape = p.nextInt(6);
         const leader = this.leader();
         if (shape === 0) this.network.isolate(p.pick(ids), ids);
         else if (shape === 1 && leader !== undefined) this.network.isolate(leader.id, ids);
@@ -189,11 +220,27 @@ export class Simulation implements NodeObserver {
           // A random bipartition.
           const side = new Set(ids.filter(() => p.chance(0.5)));
           for (const a of ids) for (const b of ids) if (side.has(a) !== side.has(b)) this.network.cutLink(a, b);
-        } else {
+        } else if (shape === 3) {
           // Asymmetric: some directed links only.
           for (let i = 0; i < 1 + p.nextInt(4); i++) this.network.cutLink(p.pick(ids), p.pick(ids));
+        } else if (shape === 5 && leader !== undefined) {
+          // Cascading: the leader loses one follower (which will campaign), and a while later
+          // stops hearing from everyone (so it learns late that it was replaced).
+          const follower = p.pick(ids.filter((id) => id !== leader.id));
+          this.network.cutLink(leader.id, follower);
+          this.network.cutLink(follower, leader.id);
+          this.queue.after(p.next() * 2 * this.settings.electionTicks * this.settings.tickMs, () => {
+            for (const id of ids) if (id !== leader.id) this.network.cutLink(id, leader.id);
+          });
+        } else {
+          // Partial: two nodes (often the leader and a follower) lose each other, both still
+          // reach everyone else.
+          const a = leader !== undefined && p.chance(0.7) ? leader.id : p.pick(ids);
+          const b = p.pick(ids.filter((id) => id !== a));
+          this.network.cutLink(a, b);
+          this.network.cutLink(b, a);
         }
-        this.count(shape === 3 ? 'partition-asymmetric' : 'partition');
+        this.count(['partition', 'partition', 'partition', 'partition-asymmetric', 'partition-partial', 'partition-cascade'][shape]);
         this.queue.after(100 + p.next() * 1500, () => this.network.heal());
         break;
       }
@@ -217,6 +264,21 @@ export class Simulation implements NodeObserver {
         leader.raw.transferLeadership(p.pick(voters));
         leader.process();
         this.count('transfer');
+        if (this.options.faults.has('partition') && p.chance(0.5)) {
+          // The old leader stops hearing anyone for a while: it learns late that it was replaced.
+          for (const id of ids) if (id !== leader.id) this.network.cutLink(id, leader.id);
+          this.queue.after(50 + p.next() * 300, () => this.network.heal());
+          this.count('partition-inbound-old-leader');
+        }
+        break;
+      }
+      case 'pause': {
+        const alive = this.nodes.filter((n) => n.alive);
+        if (alive.length === 0) break;
+        const leader = this.leader();
+        const victim = leader !== undefined && p.chance(0.5) ? leader : p.pick(alive);
+        victim.pause(20 + p.next() * 600);
+        this.count('pause');
         break;
       }
       case 'skew':
@@ -224,14 +286,14 @@ export class Simulation implements NodeObserver {
     }
   }
 
-  private crash(node: SimNode): void {
+  crash(node: SimNode): void {
     if (!node.alive) return;
     node.crash();
     this.workload.onCrash(node);
     this.count('crash');
   }
 
-  private restart(node: SimNode): void {
+  restart(node: SimNode): void {
     if (node.alive) return;
     node.restart();
     this.monitor.onRestart(node);
@@ -285,13 +347,15 @@ export class Simulation implements NodeObserver {
 
   run(): RunResult {
     const chaosMs = this.options.chaosMs ?? 3000;
-    const livenessBoundMs = 20 * ELECTION_TICKS * TICK_MS;
+    const livenessBoundMs = 20 * this.settings.electionTicks * this.settings.tickMs;
     this.workload.start();
     this.scheduleFaults(chaosMs);
     let failure: string | undefined;
     let inconclusive = false;
     try {
+      this.chaos = true;
       while (this.queue.runNext(chaosMs));
+      this.chaos = false;
       this.startLiveness();
       const deadline = chaosMs + livenessBoundMs;
       while (this.liveAtMs === undefined && this.queue.runNext(deadline));

@@ -93,3 +93,20 @@ test('a search beyond its step budget reports a timeout, never a verdict', () =>
   h.push(r(99, 'x', 'never', 101, 102));
   assert.equal(checkHistory(h, 50).result, 'timeout');
 });
+
+test('unknown writes nobody observed are pruned without changing the verdict', () => {
+  const h = [unknownWrite(1, 'x', 'ghost', 0), w(2, 'x', 'a', 1, 2), r(3, 'x', 'a', 3, 4)];
+  assert.equal(checkHistory(h).result, 'ok');
+  const stale = [unknownWrite(1, 'x', 'ghost', 0), w(2, 'x', 'a', 1, 2), r(3, 'x', null, 3, 4)];
+  assert.equal(checkHistory(stale).result, 'illegal');
+  const seen = [unknownWrite(1, 'x', 'ghost', 0), w(2, 'x', 'a', 1, 2), r(3, 'x', 'ghost', 3, 4), r(3, 'x', 'a', 5, 6)];
+  assert.equal(checkHistory(seen).result, 'illegal');
+});
+
+test('an unknown write may explain a failed compare-and-set, so it is not pruned', () => {
+  // Found by the simulator (seed 197): the cas fails because an unknown write took effect.
+  const h = [unknownWrite(1, 'x', 'u', 0), cas(2, 'x', null, 'v', false, 5, 6)];
+  assert.equal(checkHistory(h).result, 'ok');
+  const without = [cas(2, 'x', null, 'v', false, 5, 6)];
+  assert.equal(checkHistory(without).result, 'illegal');
+});

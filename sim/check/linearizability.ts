@@ -24,9 +24,9 @@ interface Node {
   next: Node | undefined;
 }
 
-export function checkHistory(history: readonly Operation[], maxStepsPerKey = 2_000_000): CheckResult {
+export function checkHistory(history: readonly Operation[], maxStepsPerKey = 5_000_000): CheckResult {
   const byKey = new Map<string, Operation[]>();
-  for (const op of history) {
+  for (const op of withoutUnobservedUnknowns(history)) {
     let list = byKey.get(op.key);
     if (list === undefined) byKey.set(op.key, (list = []));
     list.push(op);
@@ -38,6 +38,27 @@ export function checkHistory(history: readonly Operation[], maxStepsPerKey = 2_0
     if (!result) return { result: 'illegal', key, operations: ops };
   }
   return { result: 'ok' };
+}
+
+/**
+ * An operation with an unknown outcome can always be linearized last, where it changes nothing
+ * anyone saw. So it can be dropped without changing the verdict unless something could need
+ * its effect: a read returning its value, a successful compare-and-set expecting its value, or
+ * a failed compare-and-set on its key that ended after it was called (the failure may be
+ * explained by it). Dropping the others prunes the search a lot.
+ */
+export function withoutUnobservedUnknowns(history: readonly Operation[]): Operation[] {
+  const observed = new Set<string>();
+  const lastFailedCasReturn = new Map<string, number>();
+  for (const op of history) {
+    if (op.outcome.status !== 'ok') continue;
+    if (op.input.kind === 'read' && op.outcome.value !== undefined && op.outcome.value !== null) observed.add(`${op.key}\u0000${op.outcome.value}`);
+    if (op.input.kind === 'cas' && op.outcome.succeeded === true && op.input.expect !== null) observed.add(`${op.key}\u0000${op.input.expect}`);
+    if (op.input.kind === 'cas' && op.outcome.succeeded !== true) lastFailedCasReturn.set(op.key, Math.max(lastFailedCasReturn.get(op.key) ?? -Infinity, op.returnTime));
+  }
+  return history.filter((op) => op.outcome.status !== 'unknown' || op.input.kind === 'read'
+    || observed.has(`${op.key}\u0000${op.input.value}`)
+    || (lastFailedCasReturn.get(op.key) ?? -Infinity) > op.callTime);
 }
 
 /** true if linearizable, false if not, 'timeout' if the search exceeded its step budget. */

@@ -661,7 +661,7 @@ export class Raft {
 
   private proposeEntry(type: EntryType, data: Uint8Array): ProposeResult {
     if (this.role !== 'leader') return this.refuse('notLeader');
-    if (this.leadTransferee !== NONE) return this.refuse('transferring');
+    if (this.leadTransferee !== NONE) return { accepted: false, reason: 'transferring', leader: this.leadTransferee }; // where leadership is going
     if (!this.tracker.isVoter(this.id)) return this.refuse('notMember');
     if (this.log.lastIndex() - this.log.committed >= this.maxUncommittedEntries) return this.refuse('tooManyPending');
     if (type === 'confChange') {

@@ -88,9 +88,20 @@ function main(): number {
     }
     return missed === 0 ? 0 : 1;
   }
+  let done = 0;
+  let failed = 0;
+  const started = performance.now();
   const s = runSeeds({
     startSeed: args.startSeed, seeds: args.seeds, faults,
-    onResult: args.verbose ? (r) => console.log(`seed ${r.seed}: ${r.ok ? 'ok' : r.failure} ops=${r.operations} committed=${r.committed}`) : undefined,
+    onResult: (r) => {
+      done++;
+      if (!r.ok) {
+        failed++;
+        console.error(`FAILED seed ${r.seed}: ${r.failure?.split('\n')[0]}\n  replay: ${replayCommand(r.seed, args.faults)}`);
+      }
+      if (args.verbose) console.log(`seed ${r.seed}: ${r.ok ? 'ok' : r.failure} ops=${r.operations} committed=${r.committed}`);
+      if (done % 5000 === 0) console.error(`progress: ${done}/${args.seeds} seeds, ${failed} failures, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    },
   });
   printSummary(s, args.faults);
   return s.failures.length === 0 ? 0 : 1;

@@ -1,13 +1,19 @@
 // A real redis-server for differential tests, when the machine has one (CI installs it).
+// Its absence is the only reason a test in this suite may skip.
 
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { freePort, waitForPing } from './node-process.js';
 
-export function redisServerPath(): string | undefined {
+/** The message a differential test skips with when there is no peer to compare against. */
+export const REDIS_ABSENT = 'redis-server is absent (apt-get install redis-server enables this test)';
+
+export function redisServerPath(): string | null {
+  if (existsSync('/usr/bin/redis-server')) return '/usr/bin/redis-server';
   const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   const path = found.stdout.trim();
-  return found.status === 0 && path !== '' ? path : undefined;
+  return found.status === 0 && path !== '' ? path : null;
 }
 
 export interface RedisServer {
@@ -15,18 +21,23 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Starts redis-server without persistence on a free port, or returns undefined if absent. */
-export async function startRedisServer(extraArgs: readonly string[] = []): Promise<RedisServer | undefined> {
+/** Starts redis-server without persistence on a free loopback port, or returns null if absent. */
+export async function startRedisServer(extraArgs: readonly string[] = []): Promise<RedisServer | null> {
   const path = redisServerPath();
-  if (path === undefined) return undefined;
+  if (path === null) return null;
   const port = await freePort();
   const child: ChildProcess = spawn(path, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForPing(port);
+  try {
+    await Promise.race([waitForPing(port), exited.then(() => Promise.reject(new Error(`redis-server exited before answering on port ${port}`)))]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     port,
     stop: async () => {
-      child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     },
   };

@@ -1,0 +1,264 @@
+// The table of command sequences the differential test runs against redis-server and Shoal.
+//
+// A sequence is one string: commands separated by " | ", arguments by spaces. An argument in
+// double quotes may hold anything ("" is empty, "a b" one argument with a space, "|" a literal
+// bar; \\ and \" are the only escapes, binary bytes come from the TypeScript string itself).
+// A command starting with "~" has an unordered reply: its top-level elements are compared as a
+// multiset (KEYS, SMEMBERS...).
+//
+// Left out on purpose: replies that differ by design or by time (TIME, INFO, HELLO, CLIENT
+// LIST/INFO/ID, COMMAND COUNT/INFO/DOCS, SCAN cursors, PTTL right after a relative expire, other
+// databases — Shoal has one keyspace) and cases where the installed Redis 7.0 differs from the
+// 7.2 that Shoal follows (double formatting of non-dyadic fractions; INCRBYFLOAT's long double,
+// which does not overflow at 2e308; SCAN cursors "-1" and "", accepted by 7.0's strtoul and
+// refused by 7.2's string2ull; SCAN TYPE of an unknown type, an error since 7.2).
+
+import assert from 'node:assert/strict';
+
+export interface DifferentialCommand {
+  readonly args: readonly string[];
+  readonly unordered: boolean;
+}
+
+/** Far in the future (2100-01-01) so absolute expiry times are exact on both servers. */
+export const FAR_SECONDS = 4102444800;
+
+const STRINGS_SET = [
+  'SET a 1 | GET a | GET missing | SET a "" | GET a | STRLEN a | SET "" empty | GET ""',
+  'set a v | Set a w | sEt a x nx | GET a',
+  'SET a v NX | SET a w NX | GET a | SET b w XX | GET b | SET a x XX | GET a',
+  'SET a v NX GET | SET a w NX GET | SET a w GET NX | GET a',
+  'SET a v XX GET | SET a v | SET a w XX GET | SET a x GET XX | GET a',
+  'SET a v GET | SET a w GET | GET a',
+  'RPUSH l x | SET l v GET | TYPE l | SET l v NX GET | SET l v XX GET | TYPE l | SET l v | TYPE l | GET l',
+  'HSET h f v | SET h v NX | TYPE h | SET h v XX | TYPE h | GET h',
+  'SET a v NX XX | SET a v XX NX | SET a v EX 10 PX 10 | SET a v EX 10 KEEPTTL | SET a v KEEPTTL PX 10 | SET a v EXAT 10 PXAT 10 | SET a v EX 10 EXAT 10 | EXISTS a',
+  'SET a v EX | SET a v PX | SET a v EXAT | SET a v PXAT | SET a v FOO | SET a v NX FOO | SET a v GET GET | EXISTS a',
+  'SET a v EX 0 | SET a v EX -1 | SET a v PX 0 | SET a v PX -100 | SET a v EXAT 0 | SET a v PXAT 0 | SET a v EXAT -1 | SET a v PXAT -5 | EXISTS a',
+  'SET a v EX abc | SET a v EX 1.5 | SET a v EX "" | SET a v PX " 1" | SET a v EX 1e3 | SET a v EX 0x10 | SET a v EX 9223372036854775808 | EXISTS a',
+  'SET a v EX -9223372036854775808 | SET a v PX -9223372036854775808 | SET a v EXAT 9223372036854775807 | SET a v EX 9223372036854775807 | EXISTS a',
+  `SET a v EX 100 | TTL a | SET a w KEEPTTL | TTL a | GET a | SET a x | TTL a`,
+  `SET a v EXAT ${FAR_SECONDS} | EXPIRETIME a | PEXPIRETIME a | TTL a | SET a w KEEPTTL GET | EXPIRETIME a`,
+  `SET a v PXAT ${FAR_SECONDS * 1000 + 123} | PEXPIRETIME a | EXPIRETIME a | SET a v PXAT ${FAR_SECONDS * 1000 + 999} | EXPIRETIME a`,
+  'SET a v PXAT 1000 | EXISTS a | SET a v | SET a w EXAT 1 GET | EXISTS a | GET a',
+  'SET a v | SET a w PXAT 1 NX | SET a w PXAT 1 XX | EXISTS a | SET b w EXAT 1 XX | EXISTS b',
+  'SET a v EX 100 | SET a w PX 200000 | TTL a | SET a x ex 300 | TTL a | SET a y px 400000 | TTL a',
+  'SET a v NX EX 100 | TTL a | SET a w XX KEEPTTL GET | TTL a | GET a',
+  'SET a | SET | SET a v EX 10 20 | EXISTS a',
+  'SET a v EX 10 EX 200 | TTL a | SET a v PX 100 PX 300000 | TTL a | SET a v KEEPTTL KEEPTTL | TTL a | SET a v NX NX | SET a v XX XX | SET a v EXAT 1 EXAT 5000000000 | EXISTS a',
+  'SET a v PX 9223372036854775807 | SET a v EX 9223372036854775 | SET a v PX 9223372036854775 | EXISTS a',
+  'SET a v EX 92233720368547 | TTL a | SET b v PX 92233720368547758 | TTL b',
+  'SET a v EXAT 9223372036854775 | SET a v PXAT 9223372036854775807 | EXISTS a',
+  'SET "\u0000\r\n\u00ff" "\u0000\u0001\r\n\u0080" | GET "\u0000\r\n\u00ff" | STRLEN "\u0000\r\n\u00ff" | EXISTS "\u0000\r\n\u00ff" | TYPE "\u0000\r\n\u00ff"',
+];
+
+const STRINGS_SETNX_SETEX = [
+  'SETNX a 1 | SETNX a 2 | GET a | SETNX | SETNX a | SETNX a 1 2',
+  'SETEX a 100 v | TTL a | GET a | SETEX a 0 v | SETEX a -1 v | SETEX a abc v | SETEX a 1.5 v | SETEX a 100 | SETEX a | GET a',
+  'PSETEX a 100000 v | TTL a | PSETEX a 0 v | PSETEX a -5 v | PSETEX a x v | PSETEX a 100 | GET a',
+  'SETEX a 9223372036854775807 v | SETEX a -9223372036854775808 v | SETEX a 9223372036854775 v | PSETEX a 9223372036854775807 v | PSETEX a 9223372036854775 v | EXISTS a',
+  'RPUSH l x | SETNX l v | SETEX l 100 v | TYPE l | GET l | TTL l',
+  'SET a v EX 100 | SETNX a w | TTL a | SETEX a 200 w | TTL a | PSETEX a 300000 x | TTL a | GET a',
+];
+
+const STRINGS_GETSET_GETDEL_GETEX = [
+  'GETSET a 1 | GETSET a 2 | GET a | GETSET a | GETSET a 1 2',
+  'SET a 1 EX 100 | GETSET a 2 | TTL a | GET a',
+  'RPUSH l x | GETSET l v | TYPE l | GETDEL l | TYPE l',
+  'SET a v | GETDEL a | GETDEL a | EXISTS a | GETDEL | GETDEL a b',
+  'SET a v EX 100 | GETDEL a | TTL a',
+  'GETEX missing | GETEX missing EX 10 | SET a v | GETEX a | TTL a | GETEX a EX 100 | TTL a | GETEX a PX 200000 | TTL a | GETEX a PERSIST | TTL a',
+  `SET a v | GETEX a EXAT ${FAR_SECONDS} | EXPIRETIME a | GETEX a PXAT ${FAR_SECONDS * 1000 + 7} | PEXPIRETIME a | GETEX a persist | PEXPIRETIME a`,
+  'SET a v | GETEX a EX 0 | GETEX a EX -1 | GETEX a PX 0 | GETEX a EXAT 0 | GETEX a PXAT -1 | GETEX a EX abc | TTL a | GET a',
+  'SET a v | GETEX a EX 10 PX 10 | GETEX a PERSIST EX 10 | GETEX a EX 10 PERSIST | GETEX a FOO | GETEX a EX | GETEX a PERSIST PERSIST | GETEX a NX | TTL a',
+  'SET a v | GETEX a EXAT 1 | EXISTS a | SET a v | GETEX a PXAT 1 | EXISTS a',
+  'SET a v | GETEX a EX 9223372036854775807 | GETEX a PX 9223372036854775807 | GETEX a EXAT 9223372036854775807 | TTL a',
+  'RPUSH l x | GETEX l | GETEX l EX 10 | GETEX l PERSIST | TTL l | GETDEL l | TYPE l',
+  'GETEX | GETEX a EX 1 2',
+  'GETEX missing EX 0 | GETEX missing PX -1 | GETEX missing EX x | GETEX missing EXAT 0 | GETEX missing EX 9223372036854775807 | RPUSH l x | GETEX l EX 0 | GETEX l EX x',
+  'SET a v | GETEX a EX 9223372036854775 | GETEX a PX 9223372036854775 | GETEX a EXAT 9223372036854775 | EXPIRETIME a | GETEX a EX 92233720368547 | TTL a',
+];
+
+const STRINGS_MULTI_KEY = [
+  'MSET a 1 b 2 | MGET a b c | MGET c | MGET a a a | MSET a 3 | MSET a | MSET | MGET',
+  'MSET a 1 b 2 a 3 | GET a | MSETNX c 3 a 9 | GET c | MSETNX c 3 d 4 | MGET a b c d | MSETNX e 1 e 2 | GET e',
+  'MSETNX a | MSETNX a 1 b | MSETNX | EXISTS a b',
+  'RPUSH l x | SET s v | MGET l s missing | MSET l v | TYPE l | MSETNX l w x y | GET x',
+  'SET a v EX 100 | MSET a w | TTL a | SET b v EX 100 | MSETNX b w c w | TTL b',
+  'MSET "\u0000" "\r\n" "\u00ff" "" | MGET "\u0000" "\u00ff" | MSETNX "\u0000" x y z | MGET y',
+];
+
+const STRINGS_INCR = [
+  'INCR n | INCR n | INCRBY n 10 | INCRBY n -20 | DECR n | DECRBY n 5 | DECRBY n -5 | GET n',
+  'INCRBY n abc | INCRBY n "" | INCRBY n 1.5 | INCRBY n " 1" | INCRBY n "1 " | INCRBY n +1 | INCRBY n 0x1 | INCRBY n 9223372036854775808 | EXISTS n',
+  'SET n 9223372036854775806 | INCR n | INCR n | GET n | INCRBY n 0 | DECRBY n -1 | INCRBY n -9223372036854775808 | GET n',
+  'SET n -9223372036854775807 | DECR n | DECR n | DECRBY n 1 | GET n | INCRBY n 9223372036854775807 | GET n',
+  'SET n 0 | DECRBY n -9223372036854775808 | DECRBY n 9223372036854775807 | DECRBY n 2 | GET n',
+  'SET n 5 | DECRBY n -9223372036854775808 | INCRBY n -9223372036854775808 | GET n',
+  'SET n " 1" | INCR n | SET n "1 " | INCR n | SET n +1 | INCR n | SET n 01 | INCR n | SET n -0 | INCR n | SET n 1.0 | INCR n | SET n "" | INCR n | SET n abc | DECR n',
+  'SET n 9223372036854775808 | INCR n | SET n -9223372036854775809 | DECR n | SET n 18446744073709551615 | INCRBY n 1 | GET n',
+  'SET n 0 | INCR n | SET n -1 | INCR n | INCR n | GET n | SET n 1e3 | INCR n',
+  'RPUSH l x | INCR l | DECR l | INCRBY l 1 | DECRBY l 1 | INCRBYFLOAT l 1 | TYPE l',
+  'SET n 10 EX 100 | INCR n | TTL n | DECRBY n 3 | TTL n | INCRBYFLOAT n 0.5 | TTL n | GET n',
+  'INCR | INCR a b | INCRBY a | INCRBY a 1 2 | DECR | DECRBY a | INCRBYFLOAT a | DECRBY a 1 2',
+  'SET n "\u00001" | INCR n | SET n "1\u0000" | INCR n | GET n',
+];
+
+const STRINGS_INCRBYFLOAT = [
+  'INCRBYFLOAT f 1.5 | INCRBYFLOAT f 2.25 | INCRBYFLOAT f -0.75 | GET f | INCRBYFLOAT f 5 | INCRBYFLOAT f -8 | GET f',
+  'SET f 5.0e3 | INCRBYFLOAT f 2.0e2 | SET f 3.0 | INCRBYFLOAT f 0 | SET f 10 | INCRBYFLOAT f 1.0e1 | INCRBYFLOAT f 0.5E1',
+  'INCRBYFLOAT f x | INCRBYFLOAT f "" | INCRBYFLOAT f " 1" | INCRBYFLOAT f "1 " | INCRBYFLOAT f inf | INCRBYFLOAT f -inf | INCRBYFLOAT f nan | INCRBYFLOAT f +inf | EXISTS f',
+  'SET f abc | INCRBYFLOAT f 1 | SET f "" | INCRBYFLOAT f 1 | SET f " 2" | INCRBYFLOAT f 1 | SET f inf | INCRBYFLOAT f 1 | SET f 0x10 | INCRBYFLOAT f 1',
+    'SET f 1 | INCRBYFLOAT f 1 2 | GET f',
+  'INCRBYFLOAT f -0.5 | INCRBYFLOAT f 0.5 | GET f | INCRBYFLOAT f .5 | INCRBYFLOAT f 5. | GET f',
+  'SET f 7 | INCRBYFLOAT f 3 | GET f | INCR f | SET f 2.5 | INCR f',
+];
+
+const STRINGS_APPEND_RANGE = [
+  'APPEND a Hello | APPEND a " World" | GET a | STRLEN a | APPEND a "" | STRLEN a | APPEND b "" | EXISTS b | STRLEN b',
+  'SET a 1 | APPEND a 2 | GET a | INCR a | APPEND a "\u0000\u00ff" | STRLEN a | GET a',
+  'RPUSH l x | APPEND l x | STRLEN l | GETRANGE l 0 -1 | SETRANGE l 0 x | TYPE l',
+  'SET a v EX 100 | APPEND a w | TTL a | SETRANGE a 0 z | TTL a | GET a',
+  'APPEND | APPEND a | APPEND a b c | STRLEN | STRLEN a b',
+  'SET a "Hello World" | GETRANGE a 0 4 | GETRANGE a -5 -1 | GETRANGE a 5 2 | GETRANGE a 0 100 | GETRANGE a -100 -50 | GETRANGE a -100 2 | GETRANGE a 3 -100 | GETRANGE a 10 10 | GETRANGE a 11 11 | GETRANGE a -1 -1',
+  'SET a abc | GETRANGE a 0 -1 | GETRANGE a 1 1 | GETRANGE a 2 1 | GETRANGE a -2 -3 | GETRANGE a 0 9223372036854775807 | GETRANGE a -9223372036854775808 1 | GETRANGE a 0 -9223372036854775808',
+  'GETRANGE missing 0 -1 | SET e "" | GETRANGE e 0 -1 | GETRANGE e 0 0 | GETRANGE e -1 0 | SET n 12345 | GETRANGE n 1 3',
+  'SET a abc | GETRANGE a x 1 | GETRANGE a 0 y | GETRANGE a 1.5 2 | GETRANGE a 0 9223372036854775808 | GETRANGE a 0 | GETRANGE a | GETRANGE a 0 1 2',
+  'SETRANGE a 5 x | GET a | STRLEN a | SETRANGE a 0 Hello | GET a | SETRANGE a 2 "" | SETRANGE a 100 "" | STRLEN a | SETRANGE b 3 "" | EXISTS b',
+  'SET a "Hello World" | SETRANGE a 6 Redis | GET a | SETRANGE a 10 "long tail" | GET a | SETRANGE a 0 "\u0000\u00ff" | GETRANGE a 0 1',
+  'SET a abc | SETRANGE a -1 x | SETRANGE a x x | SETRANGE a 536870912 x | SETRANGE a 536870911 xx | SETRANGE a 9223372036854775807 x | GET a',
+  'SETRANGE b 536870912 x | SETRANGE b -1 "" | SETRANGE b 536870912 "" | EXISTS b | SET a abc | SETRANGE a 536870911 "" | GET a',
+  'SETRANGE | SETRANGE a 0 | SETRANGE a 0 x y',
+  'SET a 100 | SETRANGE a 1 5 | GET a | INCR a | SETRANGE a 0 "" | GET a',
+];
+
+const STRINGS_WRONGTYPE = [
+  'SADD s x | GET s | GETRANGE s 0 1 | STRLEN s | APPEND s x | INCR s | INCRBYFLOAT s 1 | SETRANGE s 0 x | GETDEL s | GETEX s | GETSET s x | TYPE s',
+  'HSET h f v | MGET h | GETEX h PERSIST | SETNX h v | TYPE h | SET h v GET | TYPE h | SET h v | GET h',
+];
+
+const KEYS_BASIC = [
+  'MSET a 1 b 2 c 3 | EXISTS a a b missing | DEL a a missing | EXISTS a | UNLINK b c b | EXISTS b c | DEL a | DEL | UNLINK | EXISTS',
+  'SET a 1 | TOUCH a a missing | TOUCH missing | TOUCH | DEL a | TOUCH a',
+  'SET s x | RPUSH l x | SADD set x | HSET h f x | ZADD z 1 x | TYPE s | TYPE l | TYPE set | TYPE h | TYPE z | TYPE missing | TYPE | TYPE a b',
+  'SET "\u0000" x | SET "\r\n" y | SET "\u00ff\u0080" z | EXISTS "\u0000" "\r\n" "\u00ff\u0080" | DEL "\r\n" | TYPE "\u00ff\u0080" | DBSIZE',
+  'SET a 1 | SET A 2 | GET a | GET A | DBSIZE | DEL A | GET a',
+  'DBSIZE | SET a 1 | RPUSH b x | DBSIZE | DBSIZE x | FLUSHALL | DBSIZE | FLUSHALL SYNC | FLUSHALL ASYNC | FLUSHALL BAD | FLUSHALL SYNC ASYNC | FLUSHDB | FLUSHDB BAD',
+  'RANDOMKEY | SET only 1 | RANDOMKEY | RANDOMKEY x | DEL only | RANDOMKEY',
+];
+
+const KEYS_EXPIRE = [
+  'SET k v | TTL k | PTTL k | EXPIRETIME k | PEXPIRETIME k | TTL missing | PTTL missing | EXPIRETIME missing | PEXPIRETIME missing',
+  'SET k v | EXPIRE k 100 | TTL k | EXPIRE k 100 NX | EXPIRE k 50 GT | EXPIRE k 500 LT | EXPIRE k 500 GT | TTL k | EXPIRE k 200 LT | TTL k | EXPIRE k 300 XX | TTL k',
+  'SET k v | EXPIRE k 100 XX | TTL k | EXPIRE k 100 GT | TTL k | EXPIRE k 100 LT | TTL k | EXPIRE k 200 NX | TTL k',
+  'SET k v | EXPIRE k 1 NX XX | EXPIRE k 1 GT LT | EXPIRE k 1 NX GT | EXPIRE k 1 NX LT | EXPIRE k 1 XX GT | EXPIRE k 1 BAD | EXPIRE k 1 nx | TTL k',
+  'SET k v | EXPIRE k 1 XX LT GT | EXPIRE k 100 gt | EXPIRE k 100 Lt | EXPIRE k 100 xx | TTL k | EXPIRE k 50 GT GT | TTL k',
+  'SET k v | EXPIRE k abc | EXPIRE k 1.5 | EXPIRE k "" | EXPIRE k 9223372036854775807 | EXPIRE k 9223372036854775 | EXPIRE k -9223372036854775808 | EXPIRE k 9223372036854775808 | TTL k',
+  'SET k v | PEXPIRE k 9223372036854775807 | PEXPIRE k -9223372036854775808 | EXPIREAT k 9223372036854775807 | PEXPIREAT k abc | TTL k',
+  'SET k v | EXPIRE k 0 | EXISTS k | SET k v | EXPIRE k -1 | EXISTS k | SET k v | PEXPIRE k 0 | EXISTS k | SET k v | EXPIREAT k 1 | EXISTS k | SET k v | PEXPIREAT k 1 | EXISTS k',
+  'EXPIRE missing abc | EXPIRE missing 9223372036854775807 | EXPIRE missing 10 BAD | PEXPIREAT missing -1 | EXPIRE missing 10 NX XX',
+  'EXPIRE missing 10 | PEXPIRE missing 10 | EXPIREAT missing 10 | PEXPIREAT missing 10 | EXPIRE missing 0 | EXPIRE missing 10 NX | PERSIST missing',
+  `SET k v | EXPIREAT k ${FAR_SECONDS} | EXPIRETIME k | PEXPIRETIME k | EXPIREAT k ${FAR_SECONDS} NX | EXPIREAT k ${FAR_SECONDS + 1} GT | EXPIRETIME k | EXPIREAT k ${FAR_SECONDS - 1} LT | EXPIRETIME k | EXPIREAT k ${FAR_SECONDS} XX | EXPIRETIME k`,
+  `SET k v | PEXPIREAT k ${FAR_SECONDS * 1000 + 1} | PEXPIRETIME k | EXPIRETIME k | PEXPIREAT k ${FAR_SECONDS * 1000 + 1} GT | PEXPIREAT k ${FAR_SECONDS * 1000 + 2} GT | PEXPIRETIME k | PEXPIREAT k ${FAR_SECONDS * 1000 - 1} LT | PEXPIRETIME k`,
+  `SET k v | PEXPIREAT k ${FAR_SECONDS * 1000 + 499} | EXPIRETIME k | PEXPIREAT k ${FAR_SECONDS * 1000 + 500} | EXPIRETIME k | PEXPIREAT k ${FAR_SECONDS * 1000 + 999} | EXPIRETIME k`,
+  'SET k v | PEXPIRE k 100000 | TTL k | PEXPIRE k 100000 NX | PEXPIRE k 200000 GT | TTL k | PEXPIRE k 300000 LT | PEXPIRE k 1 1 | TTL k',
+  'SET k v EX 100 | PERSIST k | PERSIST k | TTL k | EXPIRE k 100 | SET k w | TTL k | EXPIRE k 100 | GETSET k x | TTL k | EXPIRE k 100 | APPEND k y | TTL k',
+  'SET k v | EXPIRE k 100 | RENAME k j | TTL j | EXPIRE j 0 GT | EXISTS j | EXPIRE j -5 LT | EXISTS j',
+  'SET k v | EXPIRE k 100 | EXPIRE k -1 GT | EXISTS k | SET k v | EXPIRE k -1 XX | EXISTS k | SET k v | EXPIRE k -1 NX | EXISTS k',
+  'EXPIRE | EXPIRE k | PEXPIRE k | EXPIREAT k | PEXPIREAT | TTL | TTL a b | PTTL | EXPIRETIME | PEXPIRETIME a b | PERSIST | PERSIST a b',
+  'RPUSH l x | EXPIRE l 100 | TTL l | TYPE l | PERSIST l | TTL l | HSET h f v | PEXPIRE h 100000 | TTL h',
+];
+
+const KEYS_RENAME_COPY = [
+  'SET x 1 | RENAME x y | GET y | EXISTS x | RENAME x y | RENAME missing missing | RENAME y y | GET y',
+  'SET x 1 | RPUSH l a | RENAME x l | TYPE l | GET l | RENAME l x | TYPE x',
+  'SET x 1 EX 100 | SET y 2 EX 200 | RENAME x y | TTL y | GET y | SET z 3 | SET w 4 EX 100 | RENAME z w | TTL w',
+  'SET x 1 | SET y 2 | RENAMENX x y | RENAMENX x z | EXISTS x z | RENAMENX z z | RENAMENX missing a | RENAMENX missing missing | GET z',
+  'RENAME | RENAME a | RENAME a b c | RENAMENX a | RENAMENX a b c',
+  'SET "\u0000" 1 | RENAME "\u0000" "\r\n" | GET "\r\n" | RENAMENX "\r\n" "\u00ff" | GET "\u00ff"',
+  'SET a v EX 100 | COPY a b | GET b | TTL b | SET c other | COPY a c | GET c | COPY a c REPLACE | GET c | TTL c',
+  'SET a v | COPY a a | COPY a a REPLACE | COPY missing b | COPY missing missing | EXISTS b | COPY a b FOO | COPY a b REPLACE REPLACE | GET b',
+  'SET a v | COPY a b DB 0 | COPY a b DB | COPY a b DB x | COPY a c DB 0 REPLACE | COPY a d DB -1 | MGET b c d',
+  'RPUSH l a b c | COPY l m | RPUSH m d | LRANGE l 0 -1 | LRANGE m 0 -1 | HSET h f v | COPY h l | COPY h l REPLACE | TYPE l | HGETALL l',
+  'SADD s a | COPY s t | SADD t b | SCARD s | SCARD t | ZADD z 1 a | COPY z y | ZADD y 2 b | ZCARD z',
+  'COPY | COPY a | SET a v | SET b w EX 100 | COPY a b REPLACE | TTL b | GET b',
+];
+
+const KEYS_PATTERNS = [
+  'MSET hello 1 hallo 1 hxllo 1 hllo 1 heeeello 1 | ~KEYS h?llo | ~KEYS h*llo | ~KEYS h[ae]llo | ~KEYS h[^e]llo | ~KEYS h[a-b]llo | ~KEYS * | KEYS nomatch | ~KEYS h*',
+  'MSET a*b 1 axb 1 "a?b" 1 "a[b" 1 "a\\\\b" 1 | KEYS "a\\\\*b" | KEYS "a\\\\?b" | ~KEYS "a?b" | KEYS "a\\\\[b" | KEYS "a\\\\\\\\b" | ~KEYS "a[*?]b"',
+  'MSET abc 1 ABC 1 a 1 | ~KEYS [a-c]* | ~KEYS [A-C]?? | KEYS "[" | KEYS "a[" | ~KEYS "[c-a]*" | KEYS "[^a]" | ~KEYS "*[bB]*"',
+  'MSET x1 1 x2 1 x10 1 | ~KEYS x? | ~KEYS x?? | ~KEYS x[0-9] | ~KEYS x[!1] | ~KEYS x[^1]* | KEYS x | KEYS | KEYS a b',
+  'SET "\u0000k" 1 | SET "k\u00ff" 1 | KEYS "\u0000*" | KEYS "*\u00ff" | KEYS "?k"',
+];
+
+const KEYS_SCAN = [
+  'SCAN 0 | SET a 1 | SCAN 0 | SCAN 0 MATCH a | SCAN 0 MATCH b | SCAN 0 TYPE string | SCAN 0 TYPE list | SCAN 0 COUNT 10 MATCH a* TYPE string',
+  'SCAN abc | SCAN 1.5 | SCAN 0 COUNT 0 | SCAN 0 COUNT -1 | SCAN 0 COUNT x | SCAN 0 MATCH | SCAN 0 TYPE | SCAN 0 COUNT | SCAN 0 FOO bar | SCAN',
+  'RPUSH l x | SCAN 0 TYPE list | SCAN 0 TYPE LIST | SCAN 0 match l count 5 type list',
+  'SCAN 18446744073709551616 | SCAN 0 COUNT 9223372036854775807 | SCAN 0 COUNT 9223372036854775808',
+];
+
+const CONNECTION_AND_SERVER = [
+  'PING | PING hello | PING "" | PING a b | ECHO hi | ECHO "" | ECHO | ECHO a b | ping | echo "\u0000\r\n"',
+  'SELECT 0 | SELECT -1 | SELECT x | SELECT 1.5 | SELECT | SELECT 0 0 | SELECT 99999999999999999999',
+  'NOSUCH | NOSUCH x y | nosuch "a b" | "" | GETT a | "a\r\nb" x | NOSUCH "x\r\ny" | GET a "\r\n"',
+  `NOSUCH ${'x'.repeat(200)} | NOSUCH a ${'y'.repeat(150)} b`,
+  'GET | GET a b | SET a | DEL | MGET | MSET a | STRLEN | APPEND a | INCRBY a | GETRANGE a 0 | SETRANGE a 0 | EXISTS | TYPE | KEYS | SCAN | RANDOMKEY a | DBSIZE a | TOUCH | UNLINK | RENAME a | COPY a',
+  'CONFIG | CONFIG FOO | CONFIG GET | CONFIG SET | CONFIG SET maxclients | CONFIG SET nonsense 1 | CONFIG GET nonsense | CONFIG GET maxclients | CONFIG GET maxclien? | CONFIG RESETSTAT x',
+  'CONFIG SET appendfsync sometimes | CONFIG SET maxclients abc | CONFIG SET maxclients -5 | CONFIG GET maxclients | CONFIG SET maxclients 10000 | CONFIG GET maxclients',
+  'CONFIG GET maxclients nonsense maxclients | CONFIG SET maxclients 9000 maxclients 9001 | CONFIG GET maxclients | CONFIG SET maxclients 10000',
+  'CLIENT | CLIENT FOO | CLIENT GETNAME | CLIENT SETNAME | CLIENT SETNAME "a b" | CLIENT SETNAME "a\nb" | CLIENT SETNAME ok-name | CLIENT GETNAME | CLIENT SETNAME "" | CLIENT GETNAME | CLIENT GETNAME x',
+  'CLIENT KILL 1.2.3.4:5 | CLIENT KILL ID 999999 | CLIENT KILL ID x | CLIENT KILL ADDR 1.2.3.4:5 | CLIENT KILL FOO bar | CLIENT KILL | CLIENT KILL ID',
+  'COMMAND INFO nosuchcommand | COMMAND GETKEYS MSET a 1 b 2 | COMMAND GETKEYS GET a | COMMAND GETKEYS PING x | COMMAND GETKEYS NOSUCH a | COMMAND GETKEYS | COMMAND FOO | COMMAND GETKEYS SET a',
+  'COMMAND GETKEYS COPY a b | COMMAND GETKEYS RENAME a b | COMMAND GETKEYS DEL a b c | COMMAND GETKEYS EXISTS x | COMMAND GETKEYS GETEX a PERSIST',
+  'AUTH x | AUTH default x | AUTH nobody x | AUTH | AUTH a b c',
+  'HELLO 4 | HELLO 0 | HELLO abc | HELLO 1 | HELLO -1 | HELLO 3 FOO | HELLO 2 AUTH nobody pass | HELLO 2 AUTH default | HELLO 2 SETNAME | HELLO 2 SETNAME "a b"',
+  'TIME x | LASTSAVE x | SHUTDOWN FOO | SHUTDOWN NOSAVE SAVE',
+  'QUIT',
+];
+
+/** Types beyond strings (issue 3), kept so the comparison covers the whole keyspace. */
+const COLLECTIONS = [
+  'HSET h a 1 b 2 | HGET h a | HMGET h a z | HDEL h a z | HLEN h | HEXISTS h b | HSTRLEN h b | HINCRBY h b 5 | HINCRBY h c x | HINCRBYFLOAT h b 1.5 | HSET h s x | HINCRBY h s 1 | HINCRBYFLOAT h s 1 | HSETNX h s y | HGETALL h | HKEYS h | HVALS h | HSET h a | HGETALL none',
+  'RPUSH l a b c d | LRANGE l 0 -1 | LRANGE l -2 10 | LRANGE l 5 1 | LINDEX l -1 | LINDEX l 10 | LSET l 0 A | LSET l 9 x | LSET none 0 x | LINSERT l BEFORE c x | LINSERT l AFTER zz x | LINSERT l MIDDLE c x | LREM l 0 x | LTRIM l 1 -2 | LRANGE l 0 -1 | LPOP l 2 | RPOP l | RPOP l | LPOP l -1 | LLEN l',
+  'RPUSH l a b a c a | LPOS l a | LPOS l a RANK 2 | LPOS l a RANK -1 | LPOS l a COUNT 0 | LPOS l a COUNT 2 RANK -1 | LPOS l a MAXLEN 2 COUNT 0 | LPOS l z | LPOS l a RANK 0 | LPOS l a COUNT -1 | LMOVE l m LEFT RIGHT | RPOPLPUSH l m | LRANGE m 0 -1 | LMPOP 2 none l LEFT COUNT 2 | LMPOP 1 none LEFT | LMPOP 0 l LEFT',
+  'SADD s a b c | SADD s a | SREM s a z | SCARD s | SISMEMBER s b | SMISMEMBER s b z | SADD t b x | SINTERCARD 2 s t | SINTERCARD 0 s | SINTERCARD 3 s t | ~SDIFF s t | SMOVE s t c | SMOVE s t zz | SINTERSTORE u s t | SDIFFSTORE u s s | EXISTS u | SPOP none | SPOP s -1',
+  'ZADD z 1 a 2 b 3 c 2 bb | ZRANGE z 0 -1 WITHSCORES | ZRANGEBYSCORE z (1 +inf LIMIT 1 2 | ZREVRANGE z 0 1 | ZRANK z bb | ZADD z XX CH 5 a 7 zz | ZADD z INCR 1 a | ZCOUNT z -inf (3 | ZPOPMIN z | ZPOPMAX z 2 | ZUNIONSTORE u 2 z z WEIGHTS 1 2 | ZRANGE u 0 -1 WITHSCORES | ZADD z NX XX 1 a | ZADD z x a | ZADD z GT LT 1 a | ZADD z INCR 1 a 2 b | ZRANGEBYSCORE z a b | ZSCORE u bb | ZMSCORE u bb none | ZCARD u | ZREM u bb x',
+];
+
+const TRANSACTIONS = [
+  'MULTI | SET a 1 | INCR a | GET | EXEC | GET a',
+  'MULTI | SET a x | INCR a | EXEC | EXEC | DISCARD | MULTI | MULTI | DISCARD',
+  'SET w 1 | WATCH w | MULTI | WATCH w | GET w | EXEC | UNWATCH | MULTI | EXEC',
+];
+
+export const SEQUENCES: readonly string[] = [
+  ...STRINGS_SET, ...STRINGS_SETNX_SETEX, ...STRINGS_GETSET_GETDEL_GETEX, ...STRINGS_MULTI_KEY, ...STRINGS_INCR, ...STRINGS_INCRBYFLOAT,
+  ...STRINGS_APPEND_RANGE, ...STRINGS_WRONGTYPE, ...KEYS_BASIC, ...KEYS_EXPIRE, ...KEYS_RENAME_COPY, ...KEYS_PATTERNS, ...KEYS_SCAN,
+  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...TRANSACTIONS,
+];
+
+function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  const pattern = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    tokens.push(match[1] !== undefined ? match[1].replace(/\\(.)/gs, '$1') : match[2]);
+  }
+  return tokens;
+}
+
+/** Splits a sequence into commands (see the format at the top of this file). */
+export function parseSequence(sequence: string): DifferentialCommand[] {
+  const commands: DifferentialCommand[] = [];
+  // Bars inside quotes are arguments, so split on " | " only outside quoted strings.
+  const parts = sequence.match(/(?:"(?:[^"\\]|\\.)*"|[^|"])+/g) ?? [];
+  for (const part of parts) {
+    const trimmed = part.trim();
+    const unordered = trimmed.startsWith('~');
+    const args = tokenize(unordered ? trimmed.slice(1) : trimmed);
+    assert.ok(args.length > 0, `empty command in ${JSON.stringify(sequence)}`);
+    commands.push({ args, unordered });
+  }
+  return commands;
+}

@@ -107,7 +107,8 @@ export class SimNode {
   /** Ticks that fell while paused: the host ticks from a monotonic clock, so it catches up. */
   private missedTicks = 0;
   private pausedUntilMs = 0;
-  private readonly pausedInbox: Message[] = [];
+  /** Work that arrived while paused (messages, client requests), run in order on resume. */
+  private readonly pausedInbox: (() => void)[] = [];
 
   /**
    * A process pause (GC, SIGSTOP, a slow disk): nothing is processed for `durationMs`; then the
@@ -122,7 +123,7 @@ export class SimNode {
       for (let i = 0; i < Math.min(this.missedTicks, 10_000); i++) this.raw.tick();
       this.missedTicks = 0;
       const inbox = this.pausedInbox.splice(0);
-      for (const m of inbox) this.raw.step(m);
+      for (const work of inbox) work();
       this.process();
     });
   }
@@ -146,11 +147,24 @@ export class SimNode {
   step(m: Message): void {
     if (!this.alive) return;
     if (this.pausedUntilMs > this.queue.nowMs) {
-      if (this.pausedInbox.length < 10_000) this.pausedInbox.push(m);
+      if (this.pausedInbox.length < 10_000) this.pausedInbox.push(() => this.raw.step(m));
       return;
     }
     this.raw.step(m);
     this.process();
+  }
+
+  /**
+   * Runs a client request when the node is running: a paused process handles it only after
+   * resuming and catching up its ticks (a lease must not be judged on a stale clock).
+   */
+  whenRunning(work: () => void): void {
+    if (!this.alive) return;
+    if (this.pausedUntilMs > this.queue.nowMs) {
+      if (this.pausedInbox.length < 10_000) this.pausedInbox.push(work);
+      return;
+    }
+    work();
   }
 
   /** Runs the host loop: one Ready at a time, the next only after the previous is persisted. */

@@ -161,7 +161,7 @@ export class Client {
         this.respond(pending, 'failed');
         return;
       }
-      this.w.submit(this, pending, node);
+      node.whenRunning(() => this.w.submit(this, pending, node));
     });
     queue.after(settings.opTimeoutMs, () => {
       if (pending.done) return;

@@ -34,7 +34,10 @@
 // Timing: electionTicks > heartbeatTicks; the election timeout is drawn from
 // [electionTicks, 2·electionTicks) with the host's seeded RandomSource. Lease reads
 // (readOnly: 'leaseBased') assume clocks drift apart by at most `clockDriftBound` (see
-// read-only.ts). Ticks must keep running while the host waits for an fsync.
+// read-only.ts). Ticks must keep running while the host waits for an fsync. Ticks measure real
+// time: derive them from a monotonic clock, and after any stall (GC pause, SIGSTOP, a busy
+// event loop) deliver the missed ticks before stepping messages or calling readIndex — a lease
+// judged on a clock that stood still serves stale reads (the simulator's pause fault checks it).
 
 export { RawNode } from './raw-node.js';
 export type { Ready, SoftState, Status } from './raw-node.js';

@@ -37,7 +37,8 @@ describe('keys', () => {
 
   before(async () => {
     node = await startNodeProcess();
-    redis = client(node.port);
+    // ioredis speaks RESP3 by default; this file drives the RESP2 path.
+    redis = client(node.port, { protocol: 2 });
   });
 
   after(async () => {
@@ -330,7 +331,8 @@ describe('keys', () => {
     redis.disconnect();
     await stopNodeProcess(node, 'SIGKILL');
     node = await startNodeProcess({ dataDir: node.dataDir });
-    redis = client(node.port);
+    // ioredis speaks RESP3 by default; this file drives the RESP2 path.
+    redis = client(node.port, { protocol: 2 });
     assert.equal(await redis.pexpiretime('dur:far'), FAR_SECONDS * 1000 + 77);
     assert.equal(await redis.ttl('dur:plain'), -1);
     assert.ok(await waitUntil(async () => (await redis.dbsize()) === 2, EXPIRY_WAIT_MS), 'dur:short expired after the restart');

@@ -17,6 +17,12 @@ export class SafetyViolation extends Error {
 interface Committed {
   readonly term: number;
   readonly fingerprint: string;
+  /**
+   * The lowest current term of a node that knew the entry committed: at least the term of the
+   * leader that committed it. Leaders of later terms must hold it (leader completeness); a
+   * leader of an earlier term may still be elected later in real time, on delayed votes.
+   */
+  knownInTerm: number;
 }
 
 export class SafetyMonitor {
@@ -38,12 +44,9 @@ export class SafetyMonitor {
     const log = node.raw.raft.log;
     for (let i = Math.max(log.firstIndex(), 1); i <= this.maxCommitted; i++) {
       const c = this.committed.get(i);
-      if (c === undefined) continue;
+      if (c === undefined || c.knownInTerm >= term) continue;
       const t = log.term(i);
-      if (t !== c.term) throw new SafetyViolation(`leader ${node.id} of term ${term} lacks committed entry ${i} (term ${c.term}, has ${t})`);
-    }
-    if (log.lastIndex() < this.maxCommitted && log.firstIndex() <= this.maxCommitted) {
-      throw new SafetyViolation(`leader ${node.id} of term ${term} ends at ${log.lastIndex()} before committed ${this.maxCommitted}`);
+      if (t !== c.term) throw new SafetyViolation(`leader ${node.id} of term ${term} lacks entry ${i} (term ${c.term}) committed by term ${c.knownInTerm}, has ${t}`);
     }
   }
 
@@ -55,7 +58,7 @@ export class SafetyMonitor {
       const t = log.term(i);
       if (t === undefined) continue;
       const entries = log.slice(i, i + 1, Number.MAX_SAFE_INTEGER);
-      this.record(node.id, entries[0]);
+      this.record(node.id, entries[0], node.raw.raft.term);
     }
     this.checkedCommit.set(node.id, Math.max(this.checkedCommit.get(node.id) ?? 0, log.committed));
   }
@@ -67,17 +70,18 @@ export class SafetyMonitor {
 
   onApplied(node: SimNode, entry: Entry, lastApplied: number, digest: number): void {
     if (entry.index !== lastApplied) throw new SafetyViolation(`node ${node.id} applied ${entry.index} out of order (state machine at ${lastApplied})`);
-    this.record(node.id, entry);
+    this.record(node.id, entry, node.raw.raft.term);
     const d = this.digestAt.get(entry.index);
     if (d === undefined) this.digestAt.set(entry.index, digest);
     else if (d !== digest) throw new SafetyViolation(`node ${node.id} state after applying ${entry.index} differs from another replica's`);
   }
 
-  private record(node: NodeId, entry: Entry): void {
+  private record(node: NodeId, entry: Entry, currentTerm: number): void {
     const fingerprint = `${entry.type}:${fingerprintOf(entry.data)}`;
     const c = this.committed.get(entry.index);
+    if (c !== undefined && currentTerm < c.knownInTerm) c.knownInTerm = currentTerm;
     if (c === undefined) {
-      this.committed.set(entry.index, { term: entry.term, fingerprint });
+      this.committed.set(entry.index, { term: entry.term, fingerprint, knownInTerm: currentTerm });
       if (entry.index > this.maxCommitted) this.maxCommitted = entry.index;
       return;
     }

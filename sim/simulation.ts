@@ -124,6 +124,7 @@ export class Simulation implements NodeObserver {
       // A new leader cut off right after its election: its first entries reach nobody.
       const ids = this.nodes.map((n) => n.id);
       this.queue.after(this.faultPrng.next() * 10, () => {
+        if (!this.chaos) return;
         this.network.isolate(node.id, ids);
         this.count('partition-new-leader');
       });
@@ -134,7 +135,7 @@ export class Simulation implements NodeObserver {
       // on a minority only (the Figure 8 pattern).
       const life = node.incarnation;
       this.queue.after(this.faultPrng.next() * 30, () => {
-        if (!node.alive || node.incarnation !== life) return;
+        if (!this.chaos || !node.alive || node.incarnation !== life) return;
         this.crash(node);
         this.count('crash-new-leader');
         this.queue.after(20 + this.faultPrng.next() * 400, () => this.restart(node));
@@ -230,6 +231,7 @@ export class Simulation implements NodeObserver {
           this.network.cutLink(leader.id, follower);
           this.network.cutLink(follower, leader.id);
           this.queue.after(p.next() * 2 * this.settings.electionTicks * this.settings.tickMs, () => {
+            if (!this.chaos) return;
             for (const id of ids) if (id !== leader.id) this.network.cutLink(id, leader.id);
           });
         } else {

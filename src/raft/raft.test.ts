@@ -258,11 +258,13 @@ test('Membership: a new leader accepts no conf change before an entry of its ter
   assert.deepEqual(r, { accepted: false, reason: 'confChangePending', leader: 1 });
 });
 
-test('Membership: a removed leader steps down and the rest elect a new one', () => {
+test('Membership: a removed leader hands leadership to a remaining voter, then steps down', () => {
   const h = new Harness([1, 2, 3]);
   h.campaign(1);
   h.get(1).node.proposeConfChange({ type: 'removeNode', nodeId: 1 });
   h.stabilize();
+  assert.ok(h.delivered.some((m) => m.type === 'timeoutNow' && m.from === 1));
+  h.tickAll(2);
   assert.notEqual(h.get(1).node.status().role, 'leader');
   const leader = electOther(h, 1);
   h.propose(leader, 'after');

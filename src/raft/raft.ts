@@ -294,16 +294,15 @@ export class Raft {
     }
     if (this.electionElapsed >= this.electionTicks) {
       this.electionElapsed = 0;
-      if (this.checkQuorum) {
-        const active = this.tracker.quorumActive(this.id);
-        for (const [id, pr] of this.tracker.progress) pr.recentActive = id === this.id;
-        if (!active) {
-          this.becomeFollower(this.term, NONE);
-          return;
-        }
+      if (this.checkQuorum && !this.tracker.quorumActive(this.id)) {
+        this.becomeFollower(this.term, NONE);
+        return;
       }
-      // A transfer that did not finish within an election timeout is abandoned.
+      // A transfer that did not finish within an election timeout is abandoned (a removed
+      // leader tries again, with a voter it heard from in this round).
       this.leadTransferee = NONE;
+      if (!this.tracker.isVoter(this.id)) this.handOff();
+      if (this.checkQuorum) for (const [id, pr] of this.tracker.progress) pr.recentActive = id === this.id;
     }
     if (this.heartbeatElapsed >= this.heartbeatTicks) {
       this.heartbeatElapsed = 0;
@@ -735,6 +734,31 @@ export class Raft {
     return { accepted: true };
   }
 
+  /**
+   * A leader no longer among the voters transfers leadership to a voter it hears from with the
+   * longest match (once the transfer completes, our next heartbeat is answered with the new term
+   * and we step down).
+   */
+  private handOff(): void {
+    let best: NodeId = NONE;
+    let bestScore = -1;
+    for (const id of this.tracker.voters) {
+      const pr = this.tracker.progress.get(id);
+      if (id === this.id || pr === undefined) continue;
+      const score = pr.match + (pr.recentActive ? Number.MAX_SAFE_INTEGER / 2 : 0);
+      if (score > bestScore) {
+        best = id;
+        bestScore = score;
+      }
+    }
+    if (best === NONE) {
+      this.becomeFollower(this.term, NONE);
+      return;
+    }
+    this.leadTransferee = NONE;
+    this.transferLeadership(best);
+  }
+
   /** The host could not deliver to `id`: stop pipelining to it and probe again. */
   reportUnreachable(id: NodeId): void {
     const pr = this.tracker.progress.get(id);
@@ -751,7 +775,10 @@ export class Raft {
     this.tracker.setConf(next, this.log.lastIndex() + 1);
     if (this.role !== 'leader') return;
     if (!this.tracker.isVoter(this.id)) {
-      this.becomeFollower(this.term, NONE); // removed (or demoted): the rest elect a leader
+      // Removed: hand leadership to the most up-to-date voter rather than just stepping down.
+      // Stepping down at once can leave the others unaware that the removal committed (they
+      // still count us, and our longer log makes us refuse their candidates: no quorum).
+      this.handOff();
       return;
     }
     if (this.leadTransferee !== NONE && !this.tracker.isVoter(this.leadTransferee)) this.leadTransferee = NONE;

@@ -188,6 +188,21 @@ test('Lease: a leader stops lease reads once it starts a leadership transfer', (
   assert.ok(h.delivered.some((m) => m.type === 'heartbeatResp' && m.to === 1));
 });
 
+test('Lease: an abandoned transfer does not bring lease reads back in that term', () => {
+  const h = leaseCluster();
+  h.isolate(2);
+  h.propose(1, 'x');
+  h.get(1).node.transferLeadership(2); // 2 never catches up: abandoned after an election timeout
+  for (let i = 0; i < 25; i++) {
+    h.get(1).node.tick();
+    h.get(3).node.tick();
+    h.stabilize();
+  }
+  assert.equal(h.get(1).node.raft.leadTransferee, 0);
+  assert.equal(h.get(1).node.status().role, 'leader');
+  assert.equal(h.get(1).node.raft.leaseValid(), false);
+});
+
 test('Lease: a new leader has no lease before an entry of its own term commits', () => {
   const h = new Harness([1, 2, 3], { readOnly: 'leaseBased', electionTicks: 20, heartbeatTicks: 2, preVote: false });
   h.stabilize();

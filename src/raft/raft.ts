@@ -98,6 +98,12 @@ export class Raft {
   private appendPending = false;
   private readRoundPending = false;
   private readsBeforeCommit: number[] = [];
+  /**
+   * A transfer was started in this term. TimeoutNow lets its target win an election without
+   * waiting out anyone's lease, at any time the message arrives (it may be delayed), so once a
+   * transfer starts this leader serves no more lease reads in its term — even if it aborts.
+   */
+  private transferStarted = false;
   private msgs: Message[] = [];
   private msgsAfterPersist: Message[] = [];
   private readStates: ReadState[] = [];
@@ -230,6 +236,7 @@ export class Raft {
     this.round = 0;
     this.readOnly.reset();
     this.readsBeforeCommit = [];
+    this.transferStarted = false;
     this.appendPending = false;
     this.readRoundPending = false;
   }
@@ -710,7 +717,7 @@ export class Raft {
   /** Whether lease reads may be served now (see read-only.ts for the conditions). */
   leaseValid(): boolean {
     if (this.role !== 'leader') return false;
-    if (this.leadTransferee !== NONE && this.mutations.leaseDuringTransfer !== true) return false;
+    if ((this.leadTransferee !== NONE || this.transferStarted) && this.mutations.leaseDuringTransfer !== true) return false;
     if (this.log.term(this.log.committed) !== this.term && this.mutations.readBeforeOwnTermCommit !== true) return false;
     return leaseHolds(this.tickCount, this.tracker.quorumAckedSentTick(), this.leaseTicks);
   }
@@ -726,6 +733,7 @@ export class Raft {
     if (to === this.id || !this.tracker.isVoter(to)) return this.refuse('notMember');
     if (this.leadTransferee === to) return { accepted: true };
     this.leadTransferee = to;
+    this.transferStarted = true;
     this.electionElapsed = 0; // the transfer must finish within an election timeout
     const pr = this.tracker.progress.get(to);
     assert.ok(pr !== undefined);

@@ -13,7 +13,8 @@
 //  - the lease being shorter than the minimum election timeout divided by the clock-drift
 //    bound: we assume no node's clock runs more than `clockDriftBound` times faster than any
 //    other's (ticks are the host's clock), see leaseTicksFor;
-//  - no lease reads once a leadership transfer starts (TimeoutNow bypasses leases);
+//  - no lease reads once a leadership transfer starts, for the rest of the term even if the
+//    transfer is abandoned (a delayed TimeoutNow still elects its target past every lease);
 //  - no reads at all before the new leader commits an entry of its own term (until then its
 //    commit index may lag what the previous leader acknowledged).
 

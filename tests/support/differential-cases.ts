@@ -233,10 +233,23 @@ const TRANSACTIONS = [
   'SET w 1 | WATCH w | MULTI | WATCH w | GET w | EXEC | UNWATCH | MULTI | EXEC',
 ];
 
+/** Every string/key command against every kind of key state, each followed by probes of the result. */
+const KEY_STATES: readonly string[] = [
+  '', 'SET k hello', 'SET k 41', 'SET k 1.5', 'SET k ""', 'SET k hello EX 1000', 'RPUSH k a', 'HSET k f v', 'SET k "\u0000\u00ff\r\n"',
+];
+const MATRIX_COMMANDS: readonly string[] = [
+  'GET k', 'SET k v', 'SET k v NX', 'SET k v XX', 'SET k v GET', 'SET k v KEEPTTL', 'SET k v XX KEEPTTL GET', 'SETNX k v', 'SETEX k 500 v', 'GETSET k v',
+  'GETDEL k', 'GETEX k', 'GETEX k PERSIST', 'GETEX k EX 600', 'MGET k k', 'MSETNX k v j w', 'INCR k', 'INCRBY k 5', 'DECRBY k 5', 'INCRBYFLOAT k 0.5',
+  'APPEND k xy', 'STRLEN k', 'GETRANGE k 1 3', 'SETRANGE k 2 ZZ', 'DEL k', 'EXISTS k', 'TYPE k', 'EXPIRE k 700', 'EXPIRE k 700 NX', 'EXPIRE k 700 XX',
+  'EXPIRE k 700 GT', 'EXPIRE k 700 LT', 'PERSIST k', 'TTL k', 'RENAME k j', 'RENAMENX k j', 'COPY k j', 'TOUCH k', 'UNLINK k',
+];
+const MATRIX: readonly string[] = KEY_STATES.flatMap((state) => MATRIX_COMMANDS.map((command) =>
+  [...(state === '' ? [] : [state]), command, 'TYPE k', 'TTL k', 'GET k', 'TYPE j', 'GET j'].join(' | ')));
+
 export const SEQUENCES: readonly string[] = [
   ...STRINGS_SET, ...STRINGS_SETNX_SETEX, ...STRINGS_GETSET_GETDEL_GETEX, ...STRINGS_MULTI_KEY, ...STRINGS_INCR, ...STRINGS_INCRBYFLOAT,
   ...STRINGS_APPEND_RANGE, ...STRINGS_WRONGTYPE, ...KEYS_BASIC, ...KEYS_EXPIRE, ...KEYS_RENAME_COPY, ...KEYS_PATTERNS, ...KEYS_SCAN,
-  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...TRANSACTIONS,
+  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...TRANSACTIONS, ...MATRIX,
 ];
 
 function tokenize(text: string): string[] {

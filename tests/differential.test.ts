@@ -97,7 +97,7 @@ class RestartingNode {
 
   private static options(): { args: string[] } {
     // Durability is not under test here; fsync per write would only slow the table down.
-    return { args: ['--appendfsync', 'no', '--loglevel', 'warn'] };
+    return { args: ['--appendfsync', 'no'] };
   }
 
   get port(): number {

@@ -1,5 +1,5 @@
-// Spawns real Shoal node processes for integration tests: a fresh data directory, a free
-// port, readiness by PING, and kill/restart helpers for crash tests.
+// Spawns real Shoal node processes for integration tests: a fresh data directory, port 0 (the
+// node says which port it got), readiness by PING, and kill/restart helpers for crash tests.
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -66,24 +66,49 @@ export interface NodeProcess {
   readonly exited: Promise<number | string>;
 }
 
+const READY = /"port":(\d+)[^\n]*"msg":"ready to accept connections"/;
+const START_TIMEOUT_MS = 15_000;
+
+/**
+ * Spawns `node dist/src/cli/main.js` on a fresh (or the given) data directory. Without a port
+ * it asks for port 0 and reads the real one from the "ready to accept connections" log line, so
+ * parallel test files never race for a port (so the log level must let info lines through);
+ * then it waits until PING is answered.
+ */
 export async function startNodeProcess(options: { dataDir?: string; port?: number; args?: readonly string[]; env?: Record<string, string> } = {}): Promise<NodeProcess> {
   const dataDir = options.dataDir ?? freshDataDir();
-  const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, [CLI_PATH, '--port', String(port), '--data-dir', dataDir, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [CLI_PATH, '--port', String(options.port ?? 0), '--data-dir', dataDir, ...(options.args ?? [])], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let announced: ((port: number) => void) | undefined;
+  const portAnnounced = new Promise<number>((resolve) => (announced = resolve));
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    const ready = READY.exec(output);
+    if (ready !== null) announced?.(Number(ready[1]));
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const died = exited.then((code) => Promise.reject(new Error(`node exited (${code}) before answering: ${output}`)));
+  died.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`node did not announce readiness within ${START_TIMEOUT_MS} ms: ${output}`)), START_TIMEOUT_MS);
+  });
   try {
-    await Promise.race([waitForPing(port), exited.then((code) => Promise.reject(new Error(`node exited (${code}) before answering: ${output}`)))]);
+    const port = options.port ?? (await Promise.race([portAnnounced, died, timedOut]));
+    await Promise.race([waitForPing(port), died, timedOut]);
+    return { port, dataDir, child, output: () => output, exited };
   } catch (error) {
     child.kill('SIGKILL');
+    await exited;
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
-  return { port, dataDir, child, output: () => output, exited };
 }
 
 export async function stopNodeProcess(node: NodeProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> {

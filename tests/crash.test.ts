@@ -237,6 +237,35 @@ describe(`crash safety (seed ${seed})`, () => {
     await verify(node.port, ledger, 'after SIGTERM');
   });
 
+  for (const appendfsync of ['everysec', 'no'] as const) {
+    test(`appendfsync ${appendfsync}: a process crash (SIGKILL) still loses no acknowledged write (the OS keeps written pages)`, { timeout: 60_000 }, async () => {
+      const random = seededRandom(seed + 1);
+      const policyDir = freshDataDir(`shoal-crash-${appendfsync}`);
+      const policyLedger = new Ledger();
+      let policyNode: NodeProcess | undefined;
+      try {
+        for (let cycle = 0; cycle < 5; cycle++) {
+          policyNode = await startNodeProcess({ dataDir: policyDir, args: ['--appendfsync', appendfsync] });
+          await verify(policyNode.port, policyLedger, `${appendfsync}, after restart ${cycle}`);
+          const port = policyNode.port;
+          const writers = await Promise.all(Array.from({ length: 3 }, () => writerClient(port)));
+          const writing = writers.map((redis, w) => writeSequentially(redis, `${appendfsync}-c${cycle}w${w}`, policyLedger));
+          await new Promise((resolve) => setTimeout(resolve, 20 + Math.floor(random() * 200)));
+          policyNode.child.kill('SIGKILL');
+          await policyNode.exited;
+          await Promise.all(writing);
+          writers.forEach((redis) => redis.disconnect());
+        }
+        policyNode = await startNodeProcess({ dataDir: policyDir });
+        await verify(policyNode.port, policyLedger, `${appendfsync}, final`);
+        assert.ok(policyLedger.fresh.size > 0);
+      } finally {
+        if (policyNode !== undefined) await stopNodeProcess(policyNode, 'SIGKILL');
+        removeDir(policyDir);
+      }
+    });
+  }
+
   test('SIGTERM while writers are busy: exit code 0, every acknowledged write kept', async () => {
     assert.ok(node !== undefined);
     const port = node.port;

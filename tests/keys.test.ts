@@ -338,4 +338,22 @@ describe('keys', () => {
     assert.ok(await waitUntil(async () => (await redis.dbsize()) === 2, EXPIRY_WAIT_MS), 'dur:short expired after the restart');
     assert.equal(await redis.exists('dur:short'), 0);
   });
+
+  test('a relative TTL counts from when the write was made, not from when the log is replayed', async () => {
+    await redis.flushall();
+    const writtenMs = Date.now();
+    await redis.set('replay:px', 'v', 'PX', 1000);
+    await redis.set('replay:expire', 'v');
+    await redis.pexpire('replay:expire', 1000);
+    await redis.set('replay:plain', 'v');
+    redis.disconnect();
+    await stopNodeProcess(node, 'SIGKILL');
+    // Restart only once both TTLs have run out by the clock of the original writes.
+    await sleep(Math.max(0, writtenMs + 1300 - Date.now()));
+    node = await startNodeProcess({ dataDir: node.dataDir });
+    redis = client(node.port, { protocol: 2 });
+    assert.equal(await redis.exists('replay:px', 'replay:expire'), 0, 'replay did not restart the TTL clock');
+    assert.equal(await redis.pttl('replay:px'), -2);
+    assert.equal(await redis.get('replay:plain'), 'v');
+  });
 });

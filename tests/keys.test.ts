@@ -357,3 +357,35 @@ describe('keys', () => {
     assert.equal(await redis.get('replay:plain'), 'v');
   });
 });
+
+describe('keys: expired keys before active expiry removes them', () => {
+  let node: NodeProcess;
+  let redis: Redis;
+
+  before(async () => {
+    // Active expiry slowed to a minute, so expired keys are still in memory during the test.
+    node = await startNodeProcess({ args: ['--active-expire-interval-ms', '60000'] });
+    redis = client(node.port);
+  });
+
+  after(async () => {
+    redis.disconnect();
+    await stopNodeProcess(node);
+    removeDir(node.dataDir);
+  });
+
+  test('are invisible to KEYS, SCAN, RANDOMKEY, EXISTS, TYPE, COPY and RENAMENX', async () => {
+    for (let i = 0; i < 20; i++) await redis.set(`gone:${i}`, 'v', 'PX', 30);
+    await redis.set('live', 'v');
+    await sleep(80);
+    assert.deepEqual(await redis.keys('*'), ['live']);
+    assert.deepEqual(await scanAll(redis, 'COUNT', 100), ['live']);
+    assert.deepEqual(await scanAll(redis, 'TYPE', 'string'), ['live']);
+    for (let i = 0; i < 10; i++) assert.equal(await redis.randomkey(), 'live');
+    assert.equal(await redis.exists('gone:1', 'gone:2'), 0);
+    assert.equal(await redis.type('gone:3'), 'none');
+    assert.equal(await redis.copy('gone:4', 'copied'), 0);
+    assert.equal(await redis.renamenx('live', 'gone:5'), 1, 'an expired target counts as absent');
+    assert.equal(await redis.get('gone:5'), 'v');
+  });
+});

@@ -292,6 +292,31 @@ describe('buffering', () => {
     assert.deepEqual(chunk, before);
   });
 
+  test('a big bulk is held while it arrives, counted in bufferedBytes, then parsed with what follows it', () => {
+    const value = 'v'.repeat(100_000);
+    const stream = Buffer.concat([encodeCommand(['SET', 'k', value]), encodeCommand(['GET', 'k']), Buffer.from('*1\r\n$4\r\nPI', 'latin1')]);
+    const parser = new CommandParser();
+    const commands: string[][] = [];
+    let fed = 0;
+    for (const size of [30, 40_000, 40_000, 19_000, stream.length]) {
+      const chunk = stream.subarray(fed, Math.min(stream.length, fed + size));
+      fed += chunk.length;
+      parser.feed(chunk);
+      for (let next = parser.next(); next !== undefined; next = parser.next()) commands.push(next);
+      if (fed < 100_031) assert.equal(parser.bufferedBytes, fed - 29, 'everything after the 29 header bytes is held');
+    }
+    assert.deepEqual(commands, [['SET', 'k', value], ['GET', 'k']]);
+    assert.equal(parser.bufferedBytes, 2);
+  });
+
+  test('big arguments in random chunkings parse back identical', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 150_000 }), { minLength: 1, maxLength: 4 }), fc.array(fc.nat(), { maxLength: 12 }), (lengths, cuts) => {
+      const args = lengths.map((length, i) => String.fromCharCode(97 + i).repeat(length));
+      const stream = Buffer.concat([encodeCommand(args), encodeCommand(['PING'])]);
+      assert.deepEqual(run(chunked(stream, cuts)), { commands: [args, ['PING']], waiting: 0 });
+    }), { numRuns: 40 });
+  });
+
   test('thousands of chunks that each end mid-command parse correctly', () => {
     const parser = new CommandParser();
     const command = encodeCommand(['SET', 'key', 'v'.repeat(100)]);

@@ -66,6 +66,12 @@ const HEADER_SCAN_BYTES = 24;
 const MIN_CAPACITY_BYTES = 16 * 1024;
 /** An owned buffer above this size is not kept once the data in it has become small. */
 const RETAINED_CAPACITY_BYTES = 1024 * 1024;
+/**
+ * The payload of a bulk at least this long is gathered as a list of chunks and joined once
+ * when complete (Redis's PROTO_MBULK_BIG_ARG idea): each byte is copied once, and memory
+ * follows the bytes that arrived rather than the length announced.
+ */
+const BIG_BULK_BYTES = 32 * 1024;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -79,6 +85,9 @@ export class CommandParser {
   private owned = false;
   /** A previous owned buffer kept for reuse, so a stream of split commands allocates rarely. */
   private spare: Buffer = EMPTY;
+  /** Chunks held back, unjoined, while a big bulk payload is incomplete; they follow `end`. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
   /** The multibulk in progress: arguments so far, and how many are still to come. */
   private args: string[] | undefined;
   private remaining = 0;
@@ -99,7 +108,7 @@ export class CommandParser {
 
   /** Bytes received and not yet consumed by a command. */
   get bufferedBytes(): number {
-    return this.end - this.start;
+    return this.end - this.start + this.heldBytes;
   }
 
   /**
@@ -108,6 +117,7 @@ export class CommandParser {
    */
   feed(chunk: Buffer): void {
     if (this.failure !== undefined || chunk.length === 0) return;
+    if (this.bulkLength >= BIG_BULK_BYTES) return this.holdBigBulk(chunk);
     const pending = this.end - this.start;
     if (pending === 0) {
       if (this.owned && this.buffer.length <= RETAINED_CAPACITY_BYTES) this.spare = this.buffer;
@@ -129,6 +139,23 @@ export class CommandParser {
     chunk.copy(this.buffer, this.end);
     this.end += chunk.length;
     assert.ok(this.end <= this.buffer.length, 'buffered bytes fit the buffer');
+  }
+
+  /** Holds `chunk` until the big bulk in progress is complete, then joins everything once. */
+  private holdBigBulk(chunk: Buffer): void {
+    const pending = this.end - this.start;
+    const total = pending + this.heldBytes + chunk.length;
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    if (total < this.bulkLength + 2) return;
+    const joined = Buffer.concat([this.buffer.subarray(this.start, this.end), ...this.held], total);
+    if (this.owned && this.buffer.length <= RETAINED_CAPACITY_BYTES) this.spare = this.buffer;
+    this.buffer = joined;
+    this.start = 0;
+    this.end = total;
+    this.owned = true;
+    this.held = [];
+    this.heldBytes = 0;
   }
 
   /** The next complete command, or undefined until more bytes arrive. Throws ProtocolError. */
@@ -169,16 +196,14 @@ export class CommandParser {
     this.owned = false;
   }
 
+  /** Room for `neededBytes` and as many again (big bulks never come here: they are held). */
   private allocate(neededBytes: number): Buffer {
-    let capacity = Math.max(MIN_CAPACITY_BYTES, neededBytes * 2);
-    // A large bulk in progress: grow towards its size, not twice it.
-    if (this.bulkLength >= 0) capacity = Math.max(neededBytes, Math.min(capacity, this.bulkLength + 2 + MIN_CAPACITY_BYTES));
     if (this.spare.length >= neededBytes && this.spare !== this.buffer) {
       const spare = this.spare;
       this.spare = EMPTY;
       return spare;
     }
-    return Buffer.allocUnsafe(capacity);
+    return Buffer.allocUnsafe(Math.max(MIN_CAPACITY_BYTES, neededBytes * 2));
   }
 
   private moveTo(target: Buffer, pending: number): void {

@@ -67,6 +67,7 @@ export class Connection {
   /** The deferred slot whose command is running now: its reply fills that slot in place. */
   private current: Slot | undefined;
   private closing = false;
+  private inputEnded = false;
   private flushQueued = false;
   private inputPaused = false;
 
@@ -118,7 +119,7 @@ export class Connection {
   }
 
   private processInput(): void {
-    while (!this.closing && this.queue.length < MAX_QUEUED_COMMANDS) {
+    while (!this.closing && !this.inputEnded && this.queue.length < MAX_QUEUED_COMMANDS) {
       let args: string[] | undefined;
       try {
         args = this.parser.next();
@@ -278,6 +279,11 @@ export class Connection {
   }
 
   /** Ends the connection once everything already answered has been written. */
+  /** A QUIT waits its turn: like Redis, nothing the client sent after it is run. */
+  endInput(): void {
+    this.inputEnded = true;
+  }
+
   closeAfterReplies(): void {
     this.closing = true;
     this.scheduleFlush();

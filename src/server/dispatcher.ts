@@ -81,10 +81,12 @@ export class Dispatcher {
   dispatch(connection: Connection, args: readonly string[]): void {
     this.stats.commandsProcessed++;
     const spec = commandTable.lookup(args[0]);
-    if (this.pause !== undefined && spec !== undefined && this.pausedFor(spec)) return connection.defer(spec, args, true);
-    if (connection.mustDefer) {
-      const mayOvertake = spec?.kind === 'write' && spec.blocking === undefined && connection.writesMayOvertake;
-      if (!mayOvertake) return connection.defer(spec, args, false);
+    const paused = this.pause !== undefined && spec !== undefined && this.pausedFor(spec);
+    const mayOvertake = spec?.kind === 'write' && spec.blocking === undefined && connection.writesMayOvertake;
+    if (paused || (connection.mustDefer && !mayOvertake)) {
+      connection.defer(spec, args, paused);
+      if (spec?.name === 'quit') connection.endInput();
+      return;
     }
     this.process(connection, spec, args);
   }

@@ -10,8 +10,9 @@
 import { ErrorReply } from '../protocol/values.js';
 import type { LocalGroup } from './local-group.js';
 
+/** In Redis's order, which its CONFIG SET error lists. */
 export const EVICTION_POLICIES = [
-  'noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl',
+  'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction',
 ] as const;
 export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
 

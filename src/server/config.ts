@@ -61,13 +61,24 @@ type Parameter = {
   readonly mutable: boolean;
 };
 
+/** A whole number in [min, max] (Redis's texts for CONFIG SET failures). */
 const integer = (min: number, max: number) => (text: string) => {
-  const value = parseMemoryOrInteger(text);
-  if (value === undefined || value < min || value > max) return { error: `argument must be an integer between ${min} and ${max}` };
-  return value;
+  if (!/^-?\d{1,16}$/.test(text.trim())) return { error: "argument couldn't be parsed into an integer" };
+  return inRange(Number(text), min, max);
 };
 
-function parseMemoryOrInteger(text: string): number | undefined {
+/** Bytes, with Redis's unit suffixes (1k = 1000, 1kb = 1024, ...). */
+const memory = (min: number, max: number) => (text: string) => {
+  const value = parseMemory(text);
+  if (value === undefined) return { error: 'argument must be a memory value' };
+  return inRange(value, min, max);
+};
+
+function inRange(value: number, min: number, max: number): number | { error: string } {
+  return value < min || value > max ? { error: `argument must be between ${min} and ${max} inclusive` } : value;
+}
+
+function parseMemory(text: string): number | undefined {
   const match = /^(\d+)(k|kb|m|mb|g|gb)?$/i.exec(text.trim());
   if (match === null) return undefined;
   const units: Record<string, number> = { k: 1000, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
@@ -75,8 +86,13 @@ function parseMemoryOrInteger(text: string): number | undefined {
   return Number.isSafeInteger(value) ? value : undefined;
 }
 
+/** One of a fixed list of words, listed in the error in Redis's order. */
+const oneOf = <T extends string>(choices: readonly T[]) => (text: string) => {
+  const lower = text.toLowerCase() as T;
+  return choices.includes(lower) ? lower : { error: `argument(s) must be one of the following: ${choices.join(', ')}` };
+};
+
 const text = (value: string) => value;
-const signedInteger = (value: string) => (/^-?\d{1,15}$/.test(value.trim()) ? Number(value) : { error: 'argument must be an integer' });
 const asString = (value: NodeConfig[keyof NodeConfig]) => String(value);
 
 export const parameters: readonly Parameter[] = [
@@ -85,20 +101,20 @@ export const parameters: readonly Parameter[] = [
   { name: 'dir', field: 'dataDir', env: 'SHOAL_DATA_DIR', parse: text, format: asString, mutable: false },
   {
     name: 'appendfsync', field: 'appendfsync', env: 'SHOAL_APPENDFSYNC', mutable: true, format: asString,
-    parse: (value) => (['always', 'everysec', 'no'].includes(value.toLowerCase()) ? (value.toLowerCase() as FsyncPolicy) : { error: 'argument(s) must be one of the following: always, everysec, no' }),
+    parse: oneOf<FsyncPolicy>(['everysec', 'always', 'no']),
   },
   { name: 'requirepass', field: 'requirepass', env: 'SHOAL_REQUIREPASS', parse: text, format: asString, mutable: true },
-  { name: 'maxclients', field: 'maxclients', env: 'SHOAL_MAXCLIENTS', parse: integer(1, 1_000_000), format: asString, mutable: true },
+  { name: 'maxclients', field: 'maxclients', env: 'SHOAL_MAXCLIENTS', parse: integer(1, 4_294_967_295), format: asString, mutable: true },
   { name: 'loglevel', field: 'logLevel', env: 'SHOAL_LOG_LEVEL', parse: text, format: asString, mutable: false },
-  { name: 'snapshot-log-bytes', field: 'snapshotLogBytes', env: 'SHOAL_SNAPSHOT_LOG_BYTES', parse: integer(1024, Number.MAX_SAFE_INTEGER), format: asString, mutable: true },
-  { name: 'proto-max-bulk-len', field: 'protoMaxBulkLen', env: 'SHOAL_PROTO_MAX_BULK_LEN', parse: integer(1024 * 1024, MAX_ARGUMENT_BYTES), format: asString, mutable: true },
-  { name: 'maxmemory', field: 'maxmemory', env: 'SHOAL_MAXMEMORY', parse: integer(0, Number.MAX_SAFE_INTEGER), format: asString, mutable: true },
+  { name: 'snapshot-log-bytes', field: 'snapshotLogBytes', env: 'SHOAL_SNAPSHOT_LOG_BYTES', parse: memory(1024, Number.MAX_SAFE_INTEGER), format: asString, mutable: true },
+  { name: 'proto-max-bulk-len', field: 'protoMaxBulkLen', env: 'SHOAL_PROTO_MAX_BULK_LEN', parse: memory(1024 * 1024, MAX_ARGUMENT_BYTES), format: asString, mutable: true },
+  { name: 'maxmemory', field: 'maxmemory', env: 'SHOAL_MAXMEMORY', parse: memory(0, Number.MAX_SAFE_INTEGER), format: asString, mutable: true },
   {
     name: 'maxmemory-policy', field: 'maxmemoryPolicy', env: 'SHOAL_MAXMEMORY_POLICY', mutable: true, format: asString,
-    parse: (value) => ((EVICTION_POLICIES as readonly string[]).includes(value.toLowerCase()) ? (value.toLowerCase() as EvictionPolicy) : { error: `argument(s) must be one of the following: ${EVICTION_POLICIES.join(', ')}` }),
+    parse: oneOf<EvictionPolicy>(EVICTION_POLICIES),
   },
   { name: 'maxmemory-samples', field: 'maxmemorySamples', env: 'SHOAL_MAXMEMORY_SAMPLES', parse: integer(1, 64), format: asString, mutable: true },
-  { name: 'slowlog-log-slower-than', field: 'slowlogLogSlowerThan', env: 'SHOAL_SLOWLOG_LOG_SLOWER_THAN', parse: signedInteger, format: asString, mutable: true },
+  { name: 'slowlog-log-slower-than', field: 'slowlogLogSlowerThan', env: 'SHOAL_SLOWLOG_LOG_SLOWER_THAN', parse: integer(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), format: asString, mutable: true },
   { name: 'slowlog-max-len', field: 'slowlogMaxLen', env: 'SHOAL_SLOWLOG_MAX_LEN', parse: integer(0, 1_000_000), format: asString, mutable: true },
   { name: 'active-expire-interval-ms', field: 'activeExpireIntervalMs', env: 'SHOAL_ACTIVE_EXPIRE_INTERVAL_MS', parse: integer(1, 60_000), format: asString, mutable: true },
 ];

@@ -474,7 +474,10 @@ export class ServerCommandHandlers {
         filters.push((client) => client.id === id);
       } else if (option === 'addr') filters.push((client) => client.remoteAddress === value);
       else if (option === 'laddr') filters.push((client) => client.localAddress === value);
-      else if (option === 'user') filters.push(() => value === 'default');
+      else if (option === 'user') {
+        // Until ACL users land, 'default' is the only user every connection has.
+        if (value !== 'default') return connection.reply(errorReply(`ERR No such user '${value}'`));
+      }
       else if (option === 'type') {
         const type = value.toLowerCase();
         if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(type)) return connection.reply(errorReply(`ERR Unknown client type '${value}'`));
@@ -516,15 +519,16 @@ export class ServerCommandHandlers {
   }
 
   private shutdown(connection: Connection, args: readonly string[]): void {
-    let snapshot = true;
+    const options = new Set<string>();
     for (const arg of args.slice(1)) {
       const option = arg.toLowerCase();
-      if (option === 'nosave') snapshot = false;
-      else if (option === 'save') snapshot = true;
-      else if (option === 'abort') return connection.reply(errorReply('ERR No shutdown in progress.'));
-      else if (option !== 'now' && option !== 'force') return connection.reply(SYNTAX);
+      if (!['nosave', 'save', 'now', 'force', 'abort'].includes(option)) return connection.reply(SYNTAX);
+      options.add(option);
     }
-    this.node.shutdown({ snapshot });
+    // As in Redis: ABORT takes no other option, and SAVE and NOSAVE contradict each other.
+    if ((options.has('abort') && options.size > 1) || (options.has('save') && options.has('nosave'))) return connection.reply(SYNTAX);
+    if (options.has('abort')) return connection.reply(errorReply('ERR No shutdown in progress.'));
+    this.node.shutdown({ snapshot: !options.has('nosave') });
   }
 
   private save(answer: (reply: RespValue) => void, success: RespValue): void {
@@ -571,11 +575,12 @@ export class ServerCommandHandlers {
   }
 
   private configSet(args: readonly string[]): RespValue {
-    if (args.length < 4 || args.length % 2 !== 0) return errorReply('ERR wrong number of arguments for \'config|set\' command');
+    if (args.length % 2 !== 0) return SYNTAX;
     const changes: Array<[ReturnType<typeof findParameter> & object, unknown]> = [];
     for (let i = 2; i < args.length; i += 2) {
       const parameter = findParameter(args[i]);
       if (parameter === undefined) return errorReply(`ERR Unknown option or number of arguments for CONFIG SET - '${args[i]}'`);
+      if (changes.some(([earlier]) => earlier === parameter)) return errorReply(`ERR CONFIG SET failed (possibly related to argument '${args[i]}') - duplicate parameter`);
       if (!parameter.mutable) return errorReply(`ERR CONFIG SET failed (possibly related to argument '${args[i]}') - can't set immutable config`);
       const value = parameter.parse(args[i + 1]);
       if (typeof value === 'object' && value !== null && 'error' in value) {

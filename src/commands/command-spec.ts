@@ -26,6 +26,19 @@ export interface KeyPositions {
 
 export const NO_KEYS: KeyPositions = { first: 0, last: 0, step: 0 };
 
+/** Redis 7 key-spec flags: what the command does with a key (COMMAND INFO, ACL key permissions). */
+export type KeySpecFlag =
+  | 'RO' | 'RW' | 'OW' | 'RM' | 'access' | 'update' | 'insert' | 'delete' | 'not_key' | 'incomplete'
+  | 'variable_flags';
+
+/** Redis 7 command tips for cluster-aware clients (COMMAND INFO). */
+export type CommandTip =
+  | 'nondeterministic_output' | 'nondeterministic_output_order' | 'request_policy:all_nodes'
+  | 'request_policy:all_shards' | 'request_policy:multi_shard' | 'request_policy:special'
+  | 'response_policy:one_succeeded' | 'response_policy:all_succeeded' | 'response_policy:agg_logical_and'
+  | 'response_policy:agg_logical_or' | 'response_policy:agg_min' | 'response_policy:agg_max'
+  | 'response_policy:agg_sum' | 'response_policy:special';
+
 /** What a command does before it reaches a handler (reads) or the log (writes). */
 export interface ReadContext {
   readonly keyspace: Keyspace;
@@ -61,6 +74,12 @@ interface CommandBase {
   readonly arity: number;
   readonly flags: readonly CommandFlag[];
   readonly keys: KeyPositions;
+  /**
+   * Key-spec flags: one list for the whole key range, or one per key when the keys play
+   * different roles (RENAME's source and destination). The positions come from `keys`.
+   */
+  readonly keySpecFlags?: readonly (readonly KeySpecFlag[])[];
+  readonly tips?: readonly CommandTip[];
   /** Categories beyond those derived from flags (write, read, fast/slow, admin, ...). */
   readonly categories: readonly AclCategory[];
   readonly group: CommandGroup;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { RespMap, RespSet, SimpleString } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
-import type { CommandSpec, KeyPositions, SubcommandSpec } from './command-spec.js';
+import type { CommandSpec, SubcommandSpec } from './command-spec.js';
 import { connectionCommands, serverCommands } from './connection.js';
 import { keyCommands } from './keys.js';
 import { stringCommands } from './strings.js';
@@ -77,12 +77,24 @@ export function aclCategories(spec: AnySpec): string[] {
   return [...categories].map((category) => `@${category}`);
 }
 
-function keySpecs(keys: KeyPositions): RespValue[] {
-  if (keys.step === 0) return [];
-  return [new RespMap([
-    ['begin_search', new RespMap([['type', 'index'], ['spec', new RespMap([['index', keys.first]])]])],
-    ['find_keys', new RespMap([['type', 'range'], ['spec', new RespMap([['lastkey', keys.last < 0 ? keys.last : keys.last - keys.first], ['keystep', keys.step], ['limit', 0]])]])],
-  ])];
+function rangeKeySpec(flags: readonly string[], first: number, lastKey: number, keyStep: number): RespValue {
+  const fields: Array<[RespValue, RespValue]> = [];
+  if (flags.length > 0) fields.push(['flags', new RespSet(flags.map((flag) => new SimpleString(flag)))]);
+  fields.push(
+    ['begin_search', new RespMap([['type', 'index'], ['spec', new RespMap([['index', first]])]])],
+    ['find_keys', new RespMap([['type', 'range'], ['spec', new RespMap([['lastkey', lastKey], ['keystep', keyStep], ['limit', 0]])]])],
+  );
+  return new RespMap(fields);
+}
+
+/** Key specs as Redis 7 shapes them, from the declared positions and key-spec flags. */
+function keySpecs(spec: AnySpec): RespValue[] {
+  const { first, last, step } = spec.keys;
+  if (step === 0) return [];
+  const flags = spec.keySpecFlags ?? [[]];
+  if (flags.length === 1) return [rangeKeySpec(flags[0], first, last < 0 ? last : last - first, step)];
+  assert.ok(last > 0 && (last - first) / step + 1 === flags.length, `${spec.name}: one key-spec flag list per key`);
+  return flags.map((keyFlags, i) => rangeKeySpec(keyFlags, first + i * step, 0, 1));
 }
 
 /** One entry of COMMAND / COMMAND INFO, shaped as Redis 7 shapes it. */
@@ -96,9 +108,9 @@ export function commandInfo(spec: AnySpec): RespValue {
     spec.keys.last,
     spec.keys.step,
     new RespSet(aclCategories(spec).map((category) => new SimpleString(category))),
-    [],
-    keySpecs(spec.keys),
-    subcommands.map(commandInfo),
+    new RespSet(spec.tips ?? []),
+    new RespSet(keySpecs(spec)),
+    new RespSet(subcommands.map(commandInfo)),
   ];
 }
 

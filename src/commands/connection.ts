@@ -23,8 +23,8 @@ const commandSub = (name: string, arity: number, summary: string) =>
   sub('command', name, arity, ['loading', 'stale'], ['connection'], summary);
 
 export const connectionCommands: readonly ServerCommand[] = [
-  declare('ping', -1, ['fast'], ['connection'], 'connection', '1.0.0', 'Returns the server\'s liveliness response.'),
-  declare('echo', 2, ['fast'], ['connection'], 'connection', '1.0.0', 'Returns the given string.'),
+  { ...declare('ping', -1, ['fast'], ['connection'], 'connection', '1.0.0', 'Returns the server\'s liveliness response.'), tips: ['request_policy:all_shards', 'response_policy:all_succeeded'] },
+  declare('echo', 2, ['loading', 'stale', 'fast'], ['connection'], 'connection', '1.0.0', 'Returns the given string.'),
   declare('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], ['connection'], 'connection', '1.0.0', 'Authenticates the connection.'),
   declare('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], ['connection'], 'connection', '6.0.0', 'Handshakes with the Redis server.'),
   declare('quit', -1, ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'], ['connection'], 'connection', '1.0.0', 'Closes the connection.'),
@@ -35,8 +35,8 @@ export const connectionCommands: readonly ServerCommand[] = [
     clientSub('setname', 3, [], 'Sets the connection name.'),
     clientSub('getname', 2, [], 'Returns the name of the connection.'),
     clientSub('setinfo', 4, [], 'Sets information specific to the client or connection.'),
-    clientSub('info', 2, [], 'Returns information about the connection.'),
-    clientSub('list', -2, ['admin'], 'Lists open connections.', ['dangerous']),
+    { ...clientSub('info', 2, [], 'Returns information about the connection.'), tips: ['nondeterministic_output'] },
+    { ...clientSub('list', -2, ['admin'], 'Lists open connections.', ['dangerous']), tips: ['nondeterministic_output'] },
     clientSub('kill', -3, ['admin'], 'Terminates open connections.', ['dangerous']),
     clientSub('tracking', -3, [], 'Controls server-assisted client-side caching for the connection.'),
     clientSub('caching', 3, [], 'Instructs the server whether to track the keys in the next request.'),
@@ -46,7 +46,7 @@ export const connectionCommands: readonly ServerCommand[] = [
     clientSub('no-touch', 3, [], 'Controls whether commands sent by the client affect the LRU/LFU of accessed keys.'),
     clientSub('pause', -3, ['admin'], 'Suspends commands processing.', ['dangerous']),
     clientSub('unpause', 2, ['admin'], 'Resumes processing commands from paused clients.', ['dangerous']),
-    clientSub('help', 2, [], 'Returns helpful text about the different subcommands.'),
+    sub('client', 'help', 2, ['loading', 'stale'], ['connection'], 'Returns helpful text about the different subcommands.'),
   ]),
 ];
 
@@ -65,8 +65,11 @@ export const serverCommands: readonly ServerCommand[] = [
     keyedSub('memory', 'usage', -3, 'Estimates the memory usage of a key.'),
     sub('memory', 'help', 2, ['loading', 'stale'], [], 'Returns helpful text about the different subcommands.'),
   ]),
-  declare('info', -1, ['loading', 'stale'], ['dangerous'], 'server', '1.0.0', 'Returns information and statistics about the server.'),
-  declare('time', 1, ['loading', 'stale', 'fast'], [], 'server', '2.6.0', 'Returns the server time.'),
+  {
+    ...declare('info', -1, ['loading', 'stale'], ['dangerous'], 'server', '1.0.0', 'Returns information and statistics about the server.'),
+    tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'],
+  },
+  { ...declare('time', 1, ['loading', 'stale', 'fast'], [], 'server', '2.6.0', 'Returns the server time.'), tips: ['nondeterministic_output'] },
   declare('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], [], 'server', '1.0.0', 'Synchronously saves the database(s) to disk and shuts down the Redis server.'),
   declare('save', 1, ['admin', 'noscript', 'no_multi'], [], 'server', '1.0.0', 'Synchronously saves the database(s) to disk.'),
   declare('bgsave', -1, ['admin', 'noscript', 'no_multi'], [], 'server', '1.0.0', 'Asynchronously saves the database(s) to disk.'),
@@ -79,16 +82,16 @@ export const serverCommands: readonly ServerCommand[] = [
   ]),
   declare('config', -2, [], [], 'server', '2.0.0', 'A container for server configuration commands.', [
     configSub('get', -3, 'Returns the effective values of configuration parameters.'),
-    configSub('set', -4, 'Sets configuration parameters in-flight.'),
+    { ...configSub('set', -4, 'Sets configuration parameters in-flight.'), tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'] },
     configSub('resetstat', 2, 'Resets the server\'s statistics.'),
-    configSub('help', 2, 'Returns helpful text about the different subcommands.'),
+    sub('config', 'help', 2, ['loading', 'stale'], [], 'Returns helpful text about the different subcommands.'),
   ]),
-  declare('command', -1, ['loading', 'stale'], ['connection'], 'server', '2.8.13', 'Returns detailed information about all commands.', [
+  { ...declare('command', -1, ['loading', 'stale'], ['connection'], 'server', '2.8.13', 'Returns detailed information about all commands.', [
     commandSub('count', 2, 'Returns a count of commands.'),
-    commandSub('info', -2, 'Returns information about one, multiple or all commands.'),
-    commandSub('docs', -2, 'Returns documentary information about one, multiple or all commands.'),
-    commandSub('list', -2, 'Returns a list of command names.'),
-    commandSub('getkeys', -3, 'Extracts the key names from an arbitrary command.'),
+    { ...commandSub('info', -2, 'Returns information about one, multiple or all commands.'), tips: ['nondeterministic_output_order'] },
+    { ...commandSub('docs', -2, 'Returns documentary information about one, multiple or all commands.'), tips: ['nondeterministic_output_order'] },
+    { ...commandSub('list', -2, 'Returns a list of command names.'), tips: ['nondeterministic_output_order'] },
+    commandSub('getkeys', -4, 'Extracts the key names from an arbitrary command.'),
     commandSub('help', 2, 'Returns helpful text about the different subcommands.'),
-  ]),
+  ]), tips: ['nondeterministic_output_order'] },
 ];

@@ -51,17 +51,32 @@ export function negateInt64(value: number | bigint): number | bigint | undefined
 }
 
 /**
- * A float argument as Redis's string2ld accepts it: decimal or exponent notation, "inf",
- * "-inf", "+inf" (any case); no spaces, no hex, no NaN.
+ * A float argument as Redis's string2ld (C's strtold) accepts it: decimal or exponent
+ * notation, hexadecimal ("0x1.8p3"), "inf"/"infinity" with an optional sign (any case); no
+ * spaces, no NaN.
  */
 export function parseFloatArg(text: string): number | undefined {
   if (text.length === 0 || text.length > 5000) return undefined;
   const lower = text.toLowerCase();
   if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
   if (lower === '-inf' || lower === '-infinity') return -Infinity;
+  if (/^[+-]?0x/.test(lower)) return parseHexFloat(lower);
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return undefined;
   const value = Number(text);
   return Number.isNaN(value) ? undefined : value;
+}
+
+/** C's hexadecimal floating constant: 0x, hex digits with an optional point, optional p exponent. */
+function parseHexFloat(lower: string): number | undefined {
+  const match = /^([+-]?)0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d{1,6}))?$/.exec(lower);
+  if (match === null) return undefined;
+  const fraction = match[3] ?? '';
+  const digits = match[2] + fraction;
+  if (digits.length === 0) return undefined;
+  let mantissa = 0;
+  for (const digit of digits) mantissa = mantissa * 16 + parseInt(digit, 16);
+  const value = mantissa * 2 ** (Number(match[4] ?? 0) - 4 * fraction.length);
+  return match[1] === '-' ? -value : value;
 }
 
 /** How Redis prints the result of INCRBYFLOAT: plain decimal, no exponent, no trailing zeros. */

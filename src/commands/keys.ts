@@ -10,12 +10,11 @@ import type { Keyspace, TypeName } from '../engine/keyspace.js';
 import { option, parseInt64 } from './arguments.js';
 import type { ApplyContext, CommandSpec, ReadContext, WriteCommand } from './command-spec.js';
 import { DB_OUT_OF_RANGE, INVALID_CURSOR, NOT_INTEGER, NO_SUCH_KEY, SYNTAX, errorReply, invalidExpireTime } from './errors.js';
+import { INT64_MAX, INT64_MIN, msAsDouble } from './expiry-options.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
 const ALL_KEYS = { first: 1, last: -1, step: 1 } as const;
 const TWO_KEYS = { first: 1, last: 2, step: 1 } as const;
-const INT64_MAX = 9223372036854775807n;
-const INT64_MIN = -9223372036854775808n;
 const TYPE_NAMES: ReadonlySet<string> = new Set<TypeName>(['string', 'list', 'set', 'zset', 'hash', 'stream']);
 
 function exists(context: ReadContext, key: string): boolean {
@@ -64,8 +63,7 @@ function parseExpire(args: readonly string[], unitMs: 1 | 1000, absolute: boolea
     ms += BigInt(nowMs);
     if (ms > INT64_MAX) return invalidExpireTime(command);
   }
-  const atMs = ms > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : ms < BigInt(Number.MIN_SAFE_INTEGER) ? Number.MIN_SAFE_INTEGER : Number(ms);
-  return { atMs, conditions: flags };
+  return { atMs: msAsDouble(ms), conditions: flags };
 }
 
 function applyExpire(context: ApplyContext, args: readonly string[], unitMs: 1 | 1000, absolute: boolean): RespValue {
@@ -89,7 +87,7 @@ function applyExpire(context: ApplyContext, args: readonly string[], unitMs: 1 |
 function expireCommand(name: string, unitMs: 1 | 1000, absolute: boolean, since: string): WriteCommand {
   const unit = unitMs === 1000 ? 'seconds' : 'milliseconds';
   return {
-    name, kind: 'write', arity: -3, flags: ['write', 'fast'], keys: ONE_KEY, categories: ['keyspace'],
+    name, kind: 'write', arity: -3, flags: ['write', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'update']], categories: ['keyspace'],
     group: 'generic', since, complexity: 'O(1)',
     summary: absolute ? `Sets the expiration time of a key to a Unix ${unitMs === 1000 ? 'timestamp' : 'milliseconds timestamp'}.` : `Sets the expiration time of a key in ${unit}.`,
     // The relative forms depend on the apply time only for overflow; checking with 0 catches the rest.
@@ -103,15 +101,17 @@ function expireCommand(name: string, unitMs: 1 | 1000, absolute: boolean, since:
 
 function ttlCommand(name: string, unitMs: 1 | 1000, mode: 'ttl' | 'time', since: string, summary: string): CommandSpec {
   return {
-    name, kind: 'read', arity: 2, flags: ['readonly', 'fast'], keys: ONE_KEY, categories: ['keyspace'],
+    name, kind: 'read', arity: 2, flags: ['readonly', 'fast'], keys: ONE_KEY, keySpecFlags: [['RO', 'access']], categories: ['keyspace'],
+    tips: mode === 'ttl' ? ['nondeterministic_output'] : [],
     group: 'generic', summary, since, complexity: 'O(1)',
     execute: (context, args) => {
       if (!exists(context, args[1])) return -2;
       const atMs = context.keyspace.expireAt(args[1]);
       if (atMs === undefined) return -1;
-      if (mode === 'time') return unitMs === 1 ? atMs : Math.floor(atMs / 1000);
-      const remainingMs = Math.max(0, atMs - context.nowMs);
-      return unitMs === 1 ? remainingMs : Math.floor((remainingMs + 500) / 1000);
+      const ms = mode === 'time' ? atMs : Math.max(0, atMs - context.nowMs);
+      // Redis rounds both the relative and the absolute form to the nearest second.
+      if (!Number.isSafeInteger(ms)) return unitMs === 1 ? BigInt(ms) : (BigInt(ms) + 500n) / 1000n;
+      return unitMs === 1 ? ms : Math.floor((ms + 500) / 1000);
     },
   };
 }
@@ -202,22 +202,23 @@ const RANDOM_KEY_ATTEMPTS = 100;
 export const keyCommands: readonly CommandSpec[] = [
   ...(['del', 'unlink'] as const).map((name): WriteCommand => ({
     name, kind: 'write', arity: -2, flags: name === 'del' ? ['write'] : ['write', 'fast'], keys: ALL_KEYS, categories: ['keyspace'],
+    keySpecFlags: [['RM', 'delete']], tips: ['request_policy:multi_shard', 'response_policy:agg_sum'],
     group: 'generic', since: name === 'del' ? '1.0.0' : '4.0.0', complexity: 'O(N) where N is the number of keys that will be removed.',
     summary: name === 'del' ? 'Deletes one or more keys.' : 'Asynchronously deletes one or more keys.',
     apply: deleteKeys,
   })),
   {
-    name: 'exists', kind: 'read', arity: -2, flags: ['readonly', 'fast'], keys: ALL_KEYS, categories: ['keyspace'],
+    name: 'exists', kind: 'read', arity: -2, flags: ['readonly', 'fast'], keys: ALL_KEYS, keySpecFlags: [['RO']], tips: ['request_policy:multi_shard', 'response_policy:agg_sum'], categories: ['keyspace'],
     group: 'generic', summary: 'Determines whether one or more keys exist.', since: '1.0.0', complexity: 'O(N) where N is the number of keys to check.',
     execute: countExisting,
   },
   {
-    name: 'touch', kind: 'read', arity: -2, flags: ['readonly', 'fast'], keys: ALL_KEYS, categories: ['keyspace'],
+    name: 'touch', kind: 'read', arity: -2, flags: ['readonly', 'fast'], keys: ALL_KEYS, keySpecFlags: [['RO']], tips: ['request_policy:multi_shard', 'response_policy:agg_sum'], categories: ['keyspace'],
     group: 'generic', summary: 'Returns the number of existing keys out of those specified after updating the time they were last accessed.', since: '3.2.1', complexity: 'O(N) where N is the number of keys that will be touched.',
     execute: countExisting,
   },
   {
-    name: 'type', kind: 'read', arity: 2, flags: ['readonly', 'fast'], keys: ONE_KEY, categories: ['keyspace'],
+    name: 'type', kind: 'read', arity: 2, flags: ['readonly', 'fast'], keys: ONE_KEY, keySpecFlags: [['RO']], categories: ['keyspace'],
     group: 'generic', summary: 'Determines the type of value stored at a key.', since: '1.0.0', complexity: 'O(1)',
     execute: (context, args) => {
       const value = context.keyspace.get(args[1], context.nowMs);
@@ -233,22 +234,22 @@ export const keyCommands: readonly CommandSpec[] = [
   ttlCommand('expiretime', 1000, 'time', '7.0.0', 'Returns the expiration time of a key as a Unix timestamp.'),
   ttlCommand('pexpiretime', 1, 'time', '7.0.0', 'Returns the expiration time of a key as a Unix milliseconds timestamp.'),
   {
-    name: 'persist', kind: 'write', arity: 2, flags: ['write', 'fast'], keys: ONE_KEY, categories: ['keyspace'],
+    name: 'persist', kind: 'write', arity: 2, flags: ['write', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'update']], categories: ['keyspace'],
     group: 'generic', summary: 'Removes the expiration time of a key.', since: '2.2.0', complexity: 'O(1)',
     apply: (context, args) => (context.keyspace.getForWrite(args[1], context.nowMs) !== undefined && context.keyspace.persist(args[1]) ? 1 : 0),
   },
   {
-    name: 'rename', kind: 'write', arity: 3, flags: ['write'], keys: TWO_KEYS, categories: ['keyspace'],
+    name: 'rename', kind: 'write', arity: 3, flags: ['write'], keys: TWO_KEYS, keySpecFlags: [['RW', 'access', 'delete'], ['OW', 'update']], categories: ['keyspace'],
     group: 'generic', summary: 'Renames a key and overwrites the destination.', since: '1.0.0', complexity: 'O(1)',
     apply: (context, args) => applyRename(context, args, false),
   },
   {
-    name: 'renamenx', kind: 'write', arity: 3, flags: ['write', 'fast'], keys: TWO_KEYS, categories: ['keyspace'],
+    name: 'renamenx', kind: 'write', arity: 3, flags: ['write', 'fast'], keys: TWO_KEYS, keySpecFlags: [['RW', 'access', 'delete'], ['OW', 'insert']], categories: ['keyspace'],
     group: 'generic', summary: 'Renames a key only when the target key name doesn\'t exist.', since: '1.0.0', complexity: 'O(1)',
     apply: (context, args) => applyRename(context, args, true),
   },
   {
-    name: 'copy', kind: 'write', arity: -3, flags: ['write', 'denyoom'], keys: TWO_KEYS, categories: ['keyspace'],
+    name: 'copy', kind: 'write', arity: -3, flags: ['write', 'denyoom'], keys: TWO_KEYS, keySpecFlags: [['RO', 'access'], ['OW', 'update']], categories: ['keyspace'],
     group: 'generic', summary: 'Copies the value of a key to a new key.', since: '6.2.0', complexity: 'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.',
     check: (args) => {
       const request = parseCopy(args);
@@ -270,7 +271,7 @@ export const keyCommands: readonly CommandSpec[] = [
     },
   },
   {
-    name: 'keys', kind: 'read', arity: 2, flags: ['readonly'], keys: { first: 0, last: 0, step: 0 }, categories: ['keyspace', 'dangerous'],
+    name: 'keys', kind: 'read', arity: 2, flags: ['readonly'], keys: { first: 0, last: 0, step: 0 }, tips: ['request_policy:all_shards', 'nondeterministic_output_order'], categories: ['keyspace', 'dangerous'],
     group: 'generic', summary: 'Returns all key names that match a pattern.', since: '1.0.0', complexity: 'O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.',
     execute: (context, args) => {
       const matched: string[] = [];
@@ -283,7 +284,7 @@ export const keyCommands: readonly CommandSpec[] = [
     },
   },
   {
-    name: 'scan', kind: 'read', arity: -2, flags: ['readonly'], keys: { first: 0, last: 0, step: 0 }, categories: ['keyspace'],
+    name: 'scan', kind: 'read', arity: -2, flags: ['readonly'], keys: { first: 0, last: 0, step: 0 }, tips: ['nondeterministic_output', 'request_policy:special'], categories: ['keyspace'],
     group: 'generic', summary: 'Iterates over the key names in the database.', since: '2.8.0', complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.',
     execute: (context, args) => {
       const request = parseScan(args);
@@ -291,7 +292,7 @@ export const keyCommands: readonly CommandSpec[] = [
     },
   },
   {
-    name: 'randomkey', kind: 'read', arity: 1, flags: ['readonly'], keys: { first: 0, last: 0, step: 0 }, categories: ['keyspace'],
+    name: 'randomkey', kind: 'read', arity: 1, flags: ['readonly'], keys: { first: 0, last: 0, step: 0 }, tips: ['request_policy:all_shards', 'nondeterministic_output'], categories: ['keyspace'],
     group: 'generic', summary: 'Returns a random key name from the database.', since: '1.0.0', complexity: 'O(1)',
     execute: (context) => {
       for (let attempt = 0; attempt < RANDOM_KEY_ATTEMPTS; attempt++) {
@@ -299,16 +300,20 @@ export const keyCommands: readonly CommandSpec[] = [
         if (key === undefined) return null;
         if (!context.keyspace.isExpired(key, context.nowMs)) return key;
       }
+      // Mostly expired keys that active expiry has not removed yet: Redis would delete what it
+      // draws until a live key turns up; readers here never delete, so look for one in order.
+      for (const key of context.keyspace.keys()) if (!context.keyspace.isExpired(key, context.nowMs)) return key;
       return null;
     },
   },
   {
-    name: 'dbsize', kind: 'read', arity: 1, flags: ['readonly', 'fast'], keys: { first: 0, last: 0, step: 0 }, categories: ['keyspace'],
+    name: 'dbsize', kind: 'read', arity: 1, flags: ['readonly', 'fast'], keys: { first: 0, last: 0, step: 0 }, tips: ['request_policy:all_shards', 'response_policy:agg_sum'], categories: ['keyspace'],
     group: 'server', summary: 'Returns the number of keys in the database.', since: '1.0.0', complexity: 'O(1)',
     execute: (context) => context.keyspace.size,
   },
   ...(['flushall', 'flushdb'] as const).map((name): WriteCommand => ({
     name, kind: 'write', arity: -1, flags: ['write'], keys: { first: 0, last: 0, step: 0 }, categories: ['keyspace', 'dangerous'],
+    tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
     group: 'server', since: '1.0.0', complexity: 'O(N) where N is the total number of keys in all databases',
     summary: name === 'flushall' ? 'Removes all keys from all databases.' : 'Remove all keys from the current database.',
     check: (args) => (args.length > 2 || (args.length === 2 && !['async', 'sync'].includes(option(args[1]))) ? SYNTAX : undefined),

@@ -1,6 +1,7 @@
 // String commands (Redis's t_string.c). Values are latin1 strings; numbers are stored as their
 // decimal text, exactly as Redis stores them, so GET after INCR returns what Redis returns.
 
+import assert from 'node:assert/strict';
 import { ErrorReply, OK } from '../protocol/values.js';
 import { MAX_ARGUMENT_BYTES } from '../protocol/parser.js';
 import type { RespValue } from '../protocol/values.js';
@@ -11,7 +12,10 @@ import {
   NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OFFSET_OUT_OF_RANGE, OVERFLOW, STRING_TOO_LONG, SYNTAX, WRONGTYPE,
   errorReply, wrongArity,
 } from './errors.js';
-import { parseExpiryOptions, type ExpiryOption } from './expiry-options.js';
+import {
+  parseExpiryArgument, parseExpiryOptions, readExpiryArgument, resolveExpiry,
+  type ExpiryArgument, type ExpiryOption, type ResolvedExpiry,
+} from './expiry-options.js';
 
 /**
  * The largest string a command may create: Redis's 512 MB proto-max-bulk-len, lowered to
@@ -46,42 +50,50 @@ function parseSetOptions(args: readonly string[]): SetOptions | ErrorReply {
   if (args.length === 3) return PLAIN_SET;
   let condition: SetOptions['condition'];
   let returnOld = false;
-  const expiryArgs: string[] = [];
+  let expiryArgument: ExpiryArgument | undefined;
   for (let i = 3; i < args.length; i++) {
     const name = option(args[i]);
-    if ((name === 'nx' || name === 'xx') && condition === undefined) condition = name;
-    else if (name === 'get' && !returnOld) returnOld = true;
-    else if (name === 'keepttl' || name === 'ex' || name === 'px' || name === 'exat' || name === 'pxat') {
-      if (expiryArgs.length > 0) return SYNTAX;
-      expiryArgs.push(args[i]);
-      if (name !== 'keepttl') {
-        if (i + 1 >= args.length) return SYNTAX;
-        expiryArgs.push(args[++i]);
-      }
-    } else return SYNTAX;
+    // Repeating an option is allowed; NX with XX is not (Redis's parseExtendedStringArgumentsOrReply).
+    if (name === 'nx' || name === 'xx') {
+      if (condition !== undefined && condition !== name) return SYNTAX;
+      condition = name;
+    } else if (name === 'get') returnOld = true;
+    else {
+      const next = readExpiryArgument(args, i, expiryArgument, { keepTtl: true, persist: false });
+      if (next === undefined || next instanceof ErrorReply) return SYNTAX;
+      expiryArgument = next;
+      if (next.time !== undefined) i++;
+    }
   }
-  if (expiryArgs.length === 0) return { condition, returnOld };
-  const expiry = parseExpiryOptions(expiryArgs, 'set', { keepTtl: true, persist: false });
+  if (expiryArgument === undefined) return { condition, returnOld };
+  const expiry = parseExpiryArgument(expiryArgument, 'set');
   if (expiry instanceof ErrorReply) return expiry;
   return { condition, returnOld, expiry };
 }
 
 /** Stores a string honouring an expiry option; an absolute time in the past deletes the key. */
-function storeWithExpiry(keyspace: Keyspace, key: string, value: string, expiry: ExpiryOption | undefined, nowMs: number): void {
+function storeWithExpiry(keyspace: Keyspace, key: string, value: string, expiry: ResolvedExpiry | undefined, nowMs: number): void {
   if (expiry === undefined) return keyspace.set(key, value);
   if (expiry.kind === 'keepttl') return keyspace.set(key, value, true);
   keyspace.set(key, value);
   if (expiry.kind === 'persist') return;
-  const atMs = expiry.relative ? nowMs + expiry.ms : expiry.ms;
-  if (atMs <= nowMs) keyspace.delete(key);
-  else keyspace.setExpireAt(key, atMs);
+  if (expiry.atMs <= nowMs) keyspace.delete(key);
+  else keyspace.setExpireAt(key, expiry.atMs);
+}
+
+/** The expiry of a parsed option at this entry's time, or the error for a time that overflows. */
+function resolved(expiry: ExpiryOption | undefined, nowMs: number, command: string): ResolvedExpiry | undefined | ErrorReply {
+  return expiry === undefined ? undefined : resolveExpiry(expiry, nowMs, command);
 }
 
 function applySet(context: ApplyContext, key: string, value: string, options: SetOptions): RespValue {
   const { keyspace, nowMs } = context;
+  // Redis validates the time before it looks at the key (t_string.c setGenericCommand).
+  const expiry = resolved(options.expiry, nowMs, 'set');
+  if (expiry instanceof ErrorReply) return expiry;
   // Fast path: nothing depends on the old value (KEEPTTL does: an expired key's TTL must go).
-  if (options.condition === undefined && !options.returnOld && options.expiry?.kind !== 'keepttl') {
-    storeWithExpiry(keyspace, key, value, options.expiry, nowMs);
+  if (options.condition === undefined && !options.returnOld && expiry?.kind !== 'keepttl') {
+    storeWithExpiry(keyspace, key, value, expiry, nowMs);
     return OK;
   }
   const old = options.returnOld ? writeString(context, key) : null;
@@ -90,7 +102,7 @@ function applySet(context: ApplyContext, key: string, value: string, options: Se
   if ((options.condition === 'nx' && exists) || (options.condition === 'xx' && !exists)) {
     return options.returnOld ? old : null;
   }
-  storeWithExpiry(keyspace, key, value, options.expiry, nowMs);
+  storeWithExpiry(keyspace, key, value, expiry, nowMs);
   return options.returnOld ? old : OK;
 }
 
@@ -131,44 +143,45 @@ function errorOf(parsed: object): ErrorReply | undefined {
 const getexExpiry = (args: readonly string[]) => parseExpiryOptions(args.slice(2), 'getex', { keepTtl: false, persist: true });
 
 const setexExpiry = (name: 'setex' | 'psetex', args: readonly string[]) =>
-  parseExpiryOptions([name === 'setex' ? 'EX' : 'PX', args[2]], name, { keepTtl: false, persist: false });
+  parseExpiryArgument({ name: name === 'setex' ? 'ex' : 'px', time: args[2] }, name);
 
 export const stringCommands: readonly CommandSpec[] = [
   {
-    name: 'get', kind: 'read', arity: 2, flags: ['readonly', 'fast'], keys: ONE_KEY, categories: ['string'],
+    name: 'get', kind: 'read', arity: 2, flags: ['readonly', 'fast'], keys: ONE_KEY, keySpecFlags: [['RO', 'access']], categories: ['string'],
     group: 'string', summary: 'Returns the string value of a key.', since: '1.0.0', complexity: 'O(1)',
     execute: (context, args) => readString(context, args[1]),
   },
   {
-    name: 'set', kind: 'write', arity: -3, flags: ['write', 'denyoom'], keys: ONE_KEY, categories: ['string'],
+    name: 'set', kind: 'write', arity: -3, flags: ['write', 'denyoom'], keys: ONE_KEY, keySpecFlags: [['RW', 'access', 'update', 'variable_flags']], categories: ['string'],
     group: 'string', summary: 'Sets the string value of a key, ignoring its type. The key is created if it doesn\'t exist.',
     since: '1.0.0', complexity: 'O(1)',
     check: (args) => errorOf(parseSetOptions(args)),
     apply: (context, args) => applySet(context, args[1], args[2], parseSetOptions(args) as SetOptions),
   },
   {
-    name: 'setnx', kind: 'write', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, categories: ['string'],
+    name: 'setnx', kind: 'write', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, keySpecFlags: [['OW', 'insert']], categories: ['string'],
     group: 'string', summary: 'Set the string value of a key only when the key doesn\'t exist.', since: '1.0.0', complexity: 'O(1)',
     apply: (context, args) => (applySet(context, args[1], args[2], { condition: 'nx', returnOld: false }) === OK ? 1 : 0),
   },
   ...(['setex', 'psetex'] as const).map((name): WriteCommand => ({
-    name, kind: 'write', arity: 4, flags: ['write', 'denyoom'], keys: ONE_KEY, categories: ['string'],
+    name, kind: 'write', arity: 4, flags: ['write', 'denyoom'], keys: ONE_KEY, keySpecFlags: [['OW', 'update']], categories: ['string'],
     group: 'string', summary: `Sets the string value and expiration time in ${name === 'setex' ? 'seconds' : 'milliseconds'} of a key.`,
     since: name === 'setex' ? '2.0.0' : '2.6.0', complexity: 'O(1)',
     check: (args) => errorOf(setexExpiry(name, args)),
     apply: (context, args) => {
-      const expiry = setexExpiry(name, args) as ExpiryOption;
+      const expiry = resolveExpiry(setexExpiry(name, args) as ExpiryOption, context.nowMs, name);
+      if (expiry instanceof ErrorReply) return expiry;
       storeWithExpiry(context.keyspace, args[1], args[3], expiry, context.nowMs);
       return OK;
     },
   })),
   {
-    name: 'getset', kind: 'write', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, categories: ['string'],
+    name: 'getset', kind: 'write', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'access', 'update']], categories: ['string'],
     group: 'string', summary: 'Returns the previous string value of a key after setting it to a new value.', since: '1.0.0', complexity: 'O(1)',
     apply: (context, args) => applySet(context, args[1], args[2], { returnOld: true }),
   },
   {
-    name: 'getdel', kind: 'write', arity: 2, flags: ['write', 'fast'], keys: ONE_KEY, categories: ['string'],
+    name: 'getdel', kind: 'write', arity: 2, flags: ['write', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'access', 'delete']], categories: ['string'],
     group: 'string', summary: 'Returns the string value of a key after deleting the key.', since: '6.2.0', complexity: 'O(1)',
     apply: (context, args) => {
       const value = writeString(context, args[1]);
@@ -177,19 +190,23 @@ export const stringCommands: readonly CommandSpec[] = [
     },
   },
   {
-    name: 'getex', kind: 'write', arity: -2, flags: ['write', 'fast'], keys: ONE_KEY, categories: ['string'],
+    name: 'getex', kind: 'write', arity: -2, flags: ['write', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'access', 'update']], categories: ['string'],
     group: 'string', summary: 'Returns the string value of a key after setting its expiration time.', since: '6.2.0', complexity: 'O(1)',
-    check: (args) => (args.length === 2 ? undefined : errorOf(getexExpiry(args))),
+    // Redis rejects a malformed option list first, then looks the key up (nil or WRONGTYPE
+    // win), and only then validates the time (t_string.c getexCommand).
+    check: (args) => (args.length > 2 && getexExpiry(args) === SYNTAX ? SYNTAX : undefined),
     apply: (context, args) => {
       const value = writeString(context, args[1]);
       if (typeof value !== 'string' || args.length === 2) return value;
-      const expiry = getexExpiry(args) as ExpiryOption;
+      const parsed = getexExpiry(args);
+      const expiry = parsed instanceof ErrorReply ? parsed : resolveExpiry(parsed, context.nowMs, 'getex');
+      if (expiry instanceof ErrorReply) return expiry;
       storeWithExpiry(context.keyspace, args[1], value, expiry, context.nowMs);
       return value;
     },
   },
   {
-    name: 'mget', kind: 'read', arity: -2, flags: ['readonly', 'fast'], keys: { first: 1, last: -1, step: 1 }, categories: ['string'],
+    name: 'mget', kind: 'read', arity: -2, flags: ['readonly', 'fast'], keys: { first: 1, last: -1, step: 1 }, keySpecFlags: [['RO', 'access']], tips: ['request_policy:multi_shard'], categories: ['string'],
     group: 'string', summary: 'Atomically returns the string values of one or more keys.', since: '1.0.0', complexity: 'O(N) where N is the number of keys to retrieve.',
     execute: (context, args) => {
       const values: RespValue[] = [];
@@ -201,7 +218,7 @@ export const stringCommands: readonly CommandSpec[] = [
     },
   },
   {
-    name: 'mset', kind: 'write', arity: -3, flags: ['write', 'denyoom'], keys: { first: 1, last: -1, step: 2 }, categories: ['string'],
+    name: 'mset', kind: 'write', arity: -3, flags: ['write', 'denyoom'], keys: { first: 1, last: -1, step: 2 }, keySpecFlags: [['OW', 'update']], tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'], categories: ['string'],
     group: 'string', summary: 'Atomically creates or modifies the string values of one or more keys.', since: '1.0.1', complexity: 'O(N) where N is the number of keys to set.',
     check: (args) => (args.length % 2 === 1 ? undefined : wrongArity('mset')),
     apply: (context, args) => {
@@ -210,7 +227,7 @@ export const stringCommands: readonly CommandSpec[] = [
     },
   },
   {
-    name: 'msetnx', kind: 'write', arity: -3, flags: ['write', 'denyoom'], keys: { first: 1, last: -1, step: 2 }, categories: ['string'],
+    name: 'msetnx', kind: 'write', arity: -3, flags: ['write', 'denyoom'], keys: { first: 1, last: -1, step: 2 }, keySpecFlags: [['OW', 'insert']], tips: ['request_policy:multi_shard', 'response_policy:agg_min'], categories: ['string'],
     group: 'string', summary: 'Atomically modifies the string values of one or more keys only when all keys don\'t exist.', since: '1.0.1', complexity: 'O(N) where N is the number of keys to set.',
     check: (args) => (args.length % 2 === 1 ? undefined : wrongArity('msetnx')),
     apply: (context, args) => {
@@ -220,23 +237,23 @@ export const stringCommands: readonly CommandSpec[] = [
     },
   },
   {
-    name: 'incr', kind: 'write', arity: 2, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, categories: ['string'],
+    name: 'incr', kind: 'write', arity: 2, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'access', 'update']], categories: ['string'],
     group: 'string', summary: 'Increments the integer value of a key by one. Uses 0 as initial value if the key doesn\'t exist.', since: '1.0.0', complexity: 'O(1)',
     apply: (context, args) => incrementBy(context, args[1], 1),
   },
   {
-    name: 'decr', kind: 'write', arity: 2, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, categories: ['string'],
+    name: 'decr', kind: 'write', arity: 2, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'access', 'update']], categories: ['string'],
     group: 'string', summary: 'Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn\'t exist.', since: '1.0.0', complexity: 'O(1)',
     apply: (context, args) => incrementBy(context, args[1], -1),
   },
   {
-    name: 'incrby', kind: 'write', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, categories: ['string'],
+    name: 'incrby', kind: 'write', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'access', 'update']], categories: ['string'],
     group: 'string', summary: 'Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn\'t exist.', since: '1.0.0', complexity: 'O(1)',
     check: integerArgCheck(2),
     apply: (context, args) => incrementBy(context, args[1], parseInt64(args[2]) as number | bigint),
   },
   {
-    name: 'decrby', kind: 'write', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, categories: ['string'],
+    name: 'decrby', kind: 'write', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'access', 'update']], categories: ['string'],
     group: 'string', summary: 'Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn\'t exist.', since: '1.0.0', complexity: 'O(1)',
     check: (args) => {
       const delta = parseInt64(args[2]);
@@ -246,7 +263,7 @@ export const stringCommands: readonly CommandSpec[] = [
     apply: (context, args) => incrementBy(context, args[1], negateInt64(parseInt64(args[2]) as number | bigint) as number | bigint),
   },
   {
-    name: 'incrbyfloat', kind: 'write', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, categories: ['string'],
+    name: 'incrbyfloat', kind: 'write', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'access', 'update']], categories: ['string'],
     group: 'string', summary: 'Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn\'t exist.', since: '2.6.0', complexity: 'O(1)',
     check: (args) => (parseFloatArg(args[2]) === undefined ? NOT_FLOAT : undefined),
     apply: (context, args) => {
@@ -262,7 +279,7 @@ export const stringCommands: readonly CommandSpec[] = [
     },
   },
   {
-    name: 'append', kind: 'write', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, categories: ['string'],
+    name: 'append', kind: 'write', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'insert']], categories: ['string'],
     group: 'string', summary: 'Appends a string to the value of a key. Creates the key if it doesn\'t exist.', since: '2.0.0', complexity: 'O(1).',
     apply: (context, args) => {
       const current = writeString(context, args[1]);
@@ -275,7 +292,7 @@ export const stringCommands: readonly CommandSpec[] = [
     },
   },
   {
-    name: 'strlen', kind: 'read', arity: 2, flags: ['readonly', 'fast'], keys: ONE_KEY, categories: ['string'],
+    name: 'strlen', kind: 'read', arity: 2, flags: ['readonly', 'fast'], keys: ONE_KEY, keySpecFlags: [['RO']], categories: ['string'],
     group: 'string', summary: 'Returns the length of a string value.', since: '2.2.0', complexity: 'O(1)',
     execute: (context, args) => {
       const value = readString(context, args[1]);
@@ -283,7 +300,7 @@ export const stringCommands: readonly CommandSpec[] = [
     },
   },
   {
-    name: 'getrange', kind: 'read', arity: 4, flags: ['readonly'], keys: ONE_KEY, categories: ['string'],
+    name: 'getrange', kind: 'read', arity: 4, flags: ['readonly'], keys: ONE_KEY, keySpecFlags: [['RO', 'access']], categories: ['string'],
     group: 'string', summary: 'Returns a substring of the string stored at a key.', since: '2.4.0', complexity: 'O(N) where N is the length of the returned string.',
     execute: (context, args) => {
       const start = parseInt64(args[2]);
@@ -295,21 +312,24 @@ export const stringCommands: readonly CommandSpec[] = [
     },
   },
   {
-    name: 'setrange', kind: 'write', arity: 4, flags: ['write', 'denyoom'], keys: ONE_KEY, categories: ['string'],
+    name: 'setrange', kind: 'write', arity: 4, flags: ['write', 'denyoom'], keys: ONE_KEY, keySpecFlags: [['RW', 'update']], categories: ['string'],
     group: 'string', summary: 'Overwrites a part of a string value with another by an offset. Creates the key if it doesn\'t exist.', since: '2.2.0', complexity: 'O(1), not counting the time taken to copy the new string in place.',
     check: (args) => {
-      const offset = parseSafeInteger(args[2]);
-      if (offset === undefined) return parseInt64(args[2]) === undefined ? NOT_INTEGER : STRING_TOO_LONG;
+      const offset = parseInt64(args[2]);
+      if (offset === undefined) return NOT_INTEGER;
       if (offset < 0) return OFFSET_OUT_OF_RANGE;
-      return offset + args[3].length > MAX_STRING_BYTES ? STRING_TOO_LONG : undefined;
+      // Redis answers an empty write with the length before it checks the size.
+      if (args[3].length === 0) return undefined;
+      return Number(offset) + args[3].length > MAX_STRING_BYTES ? STRING_TOO_LONG : undefined;
     },
     apply: (context, args) => {
-      const offset = parseSafeInteger(args[2]) as number;
       const patch = args[3];
       const current = writeString(context, args[1]);
       if (current instanceof ErrorReply) return WRONGTYPE;
       const base = current ?? '';
       if (patch.length === 0) return base.length;
+      const offset = parseSafeInteger(args[2]);
+      assert.ok(offset !== undefined, 'check bounds the offset of a non-empty write');
       const padded = base.length < offset ? base + '\0'.repeat(offset - base.length) : base;
       const next = padded.slice(0, offset) + patch + padded.slice(offset + patch.length);
       context.keyspace.set(args[1], next, true);

@@ -128,7 +128,7 @@ export class Keyspace {
 
   setExpireAt(key: string, atMs: number): void {
     assert.ok(this.slots[keySlot(key)]?.has(key), 'expiry set on a missing key');
-    assert.ok(Number.isSafeInteger(atMs), 'expiry time must be an integer of milliseconds');
+    assert.ok(Number.isInteger(atMs) && Math.abs(atMs) < 2 ** 63, 'expiry time must be an int64 of milliseconds');
     this.expires.set(key, atMs);
   }
 

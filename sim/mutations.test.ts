@@ -1,8 +1,10 @@
 // Each mutation the simulator catches, replayed from the first seed that caught it in
 // `npm run sim -- --mutations all --seeds 5000 --faults all` (see the issue's closing note):
 // the seed fails with the mutation. seeds.test.ts shows the same seeds pass without it.
-// commitOldTermByCounting and voteWhileInLease were not caught within 5000 seeds; their rule
-// tests in src/raft/mutations.test.ts and raft-paper.test.ts catch them.
+// commitOldTermByCounting and voteWhileInLease were not caught within 5000 seeds, and
+// leaseTooLong not within 20000 since leases also stop at a leadership transfer (a75838b took
+// away the schedule seed 1934 caught it with); their rule tests in src/raft/mutations.test.ts
+// and raft-paper.test.ts catch them.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +17,6 @@ const CAUGHT: readonly (readonly [MutationName, number])[] = [
   ['ignoreLogUpToDate', 1],
   ['readWithoutQuorum', 12],
   ['readBeforeOwnTermCommit', 73],
-  ['leaseTooLong', 1934],
   ['leaseDuringTransfer', 33],
   ['ackBeforePersist', 2],
   ['skipLogMatchCheck', 40],

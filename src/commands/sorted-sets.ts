@@ -206,7 +206,7 @@ function applyZadd(context: ApplyContext, args: readonly string[]): RespValue {
     if (current !== undefined && ((options.gt && score <= current) || (options.lt && score >= current))) continue;
     if (current === undefined) added++;
     else if (current !== score) changed++;
-    zset.add(member, score);
+    zset.add(member, score, current);
     incrResult = score;
   }
   storeCollection(context, args[1], zset, existing !== undefined);

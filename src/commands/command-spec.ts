@@ -61,8 +61,12 @@ export interface ApplyContext {
  * parks the client and proposes the command again when one of its keys is signalled ready.
  */
 export class WouldBlock {
-  private constructor() {}
-  static readonly instance = new WouldBlock();
+  private constructor(readonly retryArgs: readonly string[] | undefined) {}
+  static readonly instance = new WouldBlock(undefined);
+  /** Blocks, retrying with these arguments instead (XREAD's `$` resolved to the ID it waits after). */
+  static retryingWith(args: readonly string[]): WouldBlock {
+    return new WouldBlock(args);
+  }
 }
 
 export type ApplyResult = RespValue | WouldBlock;
@@ -74,6 +78,8 @@ interface CommandBase {
   readonly arity: number;
   readonly flags: readonly CommandFlag[];
   readonly keys: KeyPositions;
+  /** For commands whose keys move (`movablekeys`): finds them in the arguments, which were checked. */
+  readonly findKeys?: (args: readonly string[]) => string[];
   /**
    * Key-spec flags: one list for the whole key range, or one per key when the keys play
    * different roles (RENAME's source and destination). The positions come from `keys`.
@@ -101,7 +107,16 @@ export interface WriteCommand extends CommandBase {
   check?(args: readonly string[]): ErrorReply | undefined;
   apply(context: ApplyContext, args: readonly string[]): ApplyResult;
   /** Blocking commands: the timeout argument's position and what a timed-out client gets. */
-  readonly blocking?: { readonly timeoutIndex: (args: readonly string[]) => number; readonly timeoutReply: RespValue };
+  readonly blocking?: {
+    /** How long a client waits, in ms (0: forever); the arguments were checked. */
+    readonly timeoutMs: (args: readonly string[]) => number;
+    readonly timeoutReply: RespValue;
+    /**
+     * Readers that take nothing (XREAD): every waiter on a ready key is retried, and one that
+     * still finds nothing stays parked, instead of serving the longest-waiting client only.
+     */
+    readonly nonConsuming?: boolean;
+  };
 }
 
 /** Acts on the connection or the node (PING, CLIENT, CONFIG...): implemented by server/. */

@@ -15,6 +15,7 @@ import { listCommands } from './lists.js';
 import { sortedSetCommands } from './sorted-sets.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
+import { streamCommands } from './streams.js';
 
 type AnySpec = CommandSpec | SubcommandSpec;
 
@@ -51,7 +52,7 @@ export class CommandTable {
 }
 
 export const commandTable = new CommandTable([
-  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands,
+  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands,
 ]);
 
 export function arityMatches(arity: number, argumentCount: number): boolean {
@@ -129,6 +130,7 @@ export function commandDocs(spec: AnySpec, group: string): RespValue {
 
 /** The key arguments of a command, from its declared positions. */
 export function commandKeys(spec: AnySpec, args: readonly string[]): string[] {
+  if (spec.findKeys !== undefined) return spec.findKeys(args);
   const { first, last, step } = spec.keys;
   if (step === 0) return [];
   const end = last < 0 ? args.length + last : Math.min(last, args.length - 1);

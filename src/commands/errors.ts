@@ -46,3 +46,8 @@ function truncate(text: string): string {
 export function errorReply(message: string): ErrorReply {
   return new ErrorReply(message);
 }
+
+/** The error of a parse result, if it is one: a `check` that reuses the parser of `apply`. */
+export function errorOf(parsed: unknown): ErrorReply | undefined {
+  return parsed instanceof ErrorReply ? parsed : undefined;
+}

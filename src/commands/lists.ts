@@ -117,7 +117,7 @@ function blockingPopCommand(name: string, end: End): WriteCommand {
       const timeout = parseTimeoutMs(args[args.length - 1]);
       return timeout instanceof ErrorReply ? timeout : undefined;
     },
-    blocking: { timeoutIndex: (args) => args.length - 1, timeoutReply: NullArray.instance },
+    blocking: { timeoutMs: (args) => parseTimeoutMs(args[args.length - 1]) as number, timeoutReply: NullArray.instance },
     apply: (context, args) => {
       const popped = popFirst(context, args.slice(1, -1), end, 1);
       if (popped instanceof ErrorReply) return popped;
@@ -166,7 +166,7 @@ function moveCommand(name: string, fixed: MoveRequest | undefined, blocking: boo
       const timeout = parseTimeoutMs(args[args.length - 1]);
       return timeout instanceof ErrorReply ? timeout : undefined;
     },
-    blocking: blocking ? { timeoutIndex: (args) => args.length - 1, timeoutReply: NullArray.instance } : undefined,
+    blocking: blocking ? { timeoutMs: (args) => parseTimeoutMs(args[args.length - 1]) as number, timeoutReply: NullArray.instance } : undefined,
     apply: (context, args) => applyMove(context, args[1], args[2], parse(args) as MoveRequest, blocking),
   };
 }
@@ -198,7 +198,7 @@ function multiPopCommand(name: string, blocking: boolean): WriteCommand {
       const request = parseMultiPop(args, at);
       return request instanceof ErrorReply ? request : undefined;
     },
-    blocking: blocking ? { timeoutIndex: () => 1, timeoutReply: NullArray.instance } : undefined,
+    blocking: blocking ? { timeoutMs: (args) => parseTimeoutMs(args[1]) as number, timeoutReply: NullArray.instance } : undefined,
     apply: (context, args) => {
       const request = parseMultiPop(args, at) as MultiPopRequest;
       const popped = popFirst(context, request.keys, request.end, request.count);

@@ -252,7 +252,7 @@ function blockingPopCommand(name: string, fromMax: boolean): WriteCommand {
       const timeout = parseTimeoutMs(args[args.length - 1]);
       return timeout instanceof ErrorReply ? timeout : undefined;
     },
-    blocking: { timeoutIndex: (args) => args.length - 1, timeoutReply: NullArray.instance },
+    blocking: { timeoutMs: (args) => parseTimeoutMs(args[args.length - 1]) as number, timeoutReply: NullArray.instance },
     apply: (context, args) => {
       for (const key of args.slice(1, -1)) {
         const taken = popFromSortedSet(context, key, fromMax, 1);
@@ -290,7 +290,7 @@ function zmpopCommand(name: string, blocking: boolean): WriteCommand {
       const request = parseZmpop(args, at);
       return request instanceof ErrorReply ? request : undefined;
     },
-    blocking: blocking ? { timeoutIndex: () => 1, timeoutReply: NullArray.instance } : undefined,
+    blocking: blocking ? { timeoutMs: (args) => parseTimeoutMs(args[1]) as number, timeoutReply: NullArray.instance } : undefined,
     apply: (context, args) => {
       const request = parseZmpop(args, at) as MultiPop;
       for (const key of request.keys) {

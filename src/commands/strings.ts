@@ -10,7 +10,7 @@ import { addInt64, formatHumanFloat, negateInt64, option, parseFloatArg, parseIn
 import type { ApplyContext, CommandSpec, ReadContext, WriteCommand } from './command-spec.js';
 import {
   NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OFFSET_OUT_OF_RANGE, OVERFLOW, STRING_TOO_LONG, SYNTAX, WRONGTYPE,
-  errorReply, wrongArity,
+  errorOf, errorReply, wrongArity,
 } from './errors.js';
 import {
   parseExpiryArgument, parseExpiryOptions, readExpiryArgument, resolveExpiry,
@@ -133,11 +133,6 @@ function substring(value: string, startArg: number, endArg: number): string {
   if (end >= length) end = length - 1;
   if (start > end || length === 0) return '';
   return value.slice(start, end + 1);
-}
-
-/** The error of a parse result, if it is one: a `check` that reuses the parser of `apply`. */
-function errorOf(parsed: object): ErrorReply | undefined {
-  return parsed instanceof ErrorReply ? parsed : undefined;
 }
 
 const getexExpiry = (args: readonly string[]) => parseExpiryOptions(args.slice(2), 'getex', { keepTtl: false, persist: true });

@@ -103,14 +103,15 @@ export class ReplyEncoder {
       return protocol === 3 ? this.line(40 /* ( */, value.digits) : this.bulk(value.digits);
     }
     if (value instanceof RespVerbatim) return this.verbatim(value, protocol);
-    if (value instanceof RespMap) return this.pairs(value.entries, protocol === 3 ? 37 /* % */ : 42, protocol);
+    if (value instanceof RespMap) {
+      if (protocol === 2 && value.resp2Shape === 'pairs') return this.nestedPairs(value.entries, protocol);
+      return this.pairs(value.entries, protocol === 3 ? 37 /* % */ : 42, protocol);
+    }
     if (value instanceof RespSet) return this.array(value.items, protocol === 3 ? 126 /* ~ */ : 42, protocol);
     if (value instanceof RespPush) return this.array(value.items, protocol === 3 ? 62 /* > */ : 42, protocol);
     if (value instanceof RespPairs) {
       if (protocol === 2) return this.pairs(value.pairs, 42, protocol);
-      this.header(42, value.pairs.length);
-      for (const pair of value.pairs) this.array(pair, 42, protocol);
-      return;
+      return this.nestedPairs(value.pairs, protocol);
     }
     assert.fail(`no encoding for reply ${String(value)}`);
   }
@@ -118,6 +119,12 @@ export class ReplyEncoder {
   private array(items: readonly RespValue[], prefix: number, protocol: ProtocolVersion): void {
     this.header(prefix, items.length);
     for (const item of items) this.write(item, protocol);
+  }
+
+  /** An array of two-element arrays. */
+  private nestedPairs(pairs: ReadonlyArray<readonly [RespValue, RespValue]>, protocol: ProtocolVersion): void {
+    this.header(42, pairs.length);
+    for (const pair of pairs) this.array(pair, 42, protocol);
   }
 
   /** A map (`%n`), or in RESP2 its pairs flattened into one array of 2n items. */

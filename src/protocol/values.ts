@@ -57,9 +57,15 @@ export class RespVerbatim {
   constructor(readonly format: string, readonly text: string) {}
 }
 
-/** RESP3 map (`%`); a flat array of key, value, key, value in RESP2. */
+/**
+ * RESP3 map (`%`); in RESP2 a flat array of key, value, key, value, or, where Redis replies so
+ * (XREAD), an array of [key, value] pairs.
+ */
 export class RespMap {
-  constructor(readonly entries: ReadonlyArray<readonly [RespValue, RespValue]>) {}
+  constructor(
+    readonly entries: ReadonlyArray<readonly [RespValue, RespValue]>,
+    readonly resp2Shape: 'flat' | 'pairs' = 'flat',
+  ) {}
 }
 
 /** RESP3 set (`~`); an array in RESP2. */

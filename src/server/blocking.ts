@@ -64,10 +64,18 @@ export class BlockedClients {
 
   private serve(keys: ReadonlySet<string>): void {
     for (const key of keys) {
-      const head = this.byKey.get(key)?.[0];
-      if (head === undefined || head.retryInFlight) continue;
-      head.retryInFlight = true;
-      this.group.propose('command', head.args, (result) => this.retried(head, result), { urgent: true });
+      const queue = this.byKey.get(key);
+      if (queue === undefined) continue;
+      // Readers that take nothing are all served; of the others, the longest waiting.
+      let consumerServed = false;
+      for (const waiter of [...queue]) {
+        const nonConsuming = waiter.spec.blocking?.nonConsuming === true;
+        if (!nonConsuming && consumerServed) continue;
+        if (!nonConsuming) consumerServed = true;
+        if (waiter.retryInFlight) continue;
+        waiter.retryInFlight = true;
+        this.group.propose('command', waiter.args, (result) => this.retried(waiter, result), { urgent: true });
+      }
     }
   }
 
@@ -75,6 +83,8 @@ export class BlockedClients {
     waiter.retryInFlight = false;
     if (!(result instanceof WouldBlock)) return this.finish(waiter, result);
     if (waiter.timedOut) return this.finish(waiter, (waiter.spec.blocking as NonNullable<WriteCommand['blocking']>).timeoutReply);
+    // Nothing after its ID yet: it waits for the next entry like any parked client.
+    if (waiter.spec.blocking?.nonConsuming === true) return;
     // Someone else took it. Keys of this waiter that still hold data get another chance.
     this.serve(new Set(waiter.keys.filter((key) => this.hasData(key))));
   }

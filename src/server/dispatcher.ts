@@ -9,7 +9,6 @@ import type { ErrorReply } from '../protocol/values.js';
 import { commandTable, arityMatches, commandKeys, findSubcommand } from '../commands/command-table.js';
 import { WouldBlock } from '../commands/command-spec.js';
 import type { CommandSpec, ReadContext, WriteCommand } from '../commands/command-spec.js';
-import { parseTimeoutMs } from '../commands/lists.js';
 import { NOAUTH, errorReply, unknownCommand, unknownSubcommand, wrongArity } from '../commands/errors.js';
 import { TRANSACTION_CONTROL } from '../commands/transactions.js';
 import { ALLOWED_WHILE_SUBSCRIBED } from '../commands/pubsub.js';
@@ -159,9 +158,7 @@ export class Dispatcher {
       this.slowlog.record(args, applyMicros, connection);
       if (!(result instanceof WouldBlock)) return answer(result);
       assert.ok(spec.blocking !== undefined, `${spec.name} returned WouldBlock but does not block`);
-      const timeoutMs = parseTimeoutMs(args[spec.blocking.timeoutIndex(args)]);
-      assert.ok(typeof timeoutMs === 'number', 'blocking timeout was checked before proposing');
-      this.blocked.park(connection, spec, args, timeoutMs, answer);
+      this.blocked.park(connection, spec, result.retryArgs ?? args, spec.blocking.timeoutMs(args), answer);
     }, { origin: connection.id });
   }
 
@@ -192,6 +189,6 @@ export class Dispatcher {
 
   private pausedFor(spec: CommandSpec): boolean {
     if (this.pause === undefined) return false;
-    return this.pause.mode === 'all' || spec.kind === 'write' || spec.flags.includes('may_replicate');
+    return this.pause.mode === 'all' || (spec.kind === 'write' && !spec.flags.includes('readonly')) || spec.flags.includes('may_replicate');
   }
 }

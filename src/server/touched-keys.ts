@@ -21,7 +21,8 @@ export function touchedKeys(kind: LogCommandKind, args: readonly string[]): read
 
 function commandTouches(args: readonly string[]): readonly string[] | 'all' {
   const spec = commandTable.lookup(args[0]);
-  if (spec === undefined || spec.kind !== 'write') return [];
+  // A blocking read (XREAD) is logged so it can wait its turn, but it changes nothing.
+  if (spec === undefined || spec.kind !== 'write' || spec.flags.includes('readonly')) return [];
   if (spec.name === 'flushall' || spec.name === 'flushdb') return 'all';
   return commandKeys(spec, args);
 }

@@ -6,6 +6,8 @@
 //   str:     u32 length, latin1 bytes
 //   values:  string: str | hash: u32 n (str field, str value)* | set, list: u32 n str*
 //            zset: u32 n (str member, f64 score)*
+//            stream: f64 lastMs f64 lastSeq f64 maxDeletedMs f64 maxDeletedSeq f64 entriesAdded
+//                    u32 blocks (u32 n (f64 ms, f64 seq, u32 strings (0 = deleted), str*)*)*
 
 import assert from 'node:assert/strict';
 import { Keyspace } from './keyspace.js';
@@ -14,10 +16,12 @@ import { HashValue } from './hash-value.js';
 import { ListValue } from './list-value.js';
 import { SetValue } from './set-value.js';
 import { SortedSetValue } from './sorted-set.js';
+import { StreamValue } from './stream-value.js';
+import type { StreamId } from './stream-value.js';
 
 const MAGIC = 'SHOALKS1';
 const CHUNK_SIZE_BYTES = 1024 * 1024;
-const TYPE_CODES = { string: 0, hash: 1, set: 2, list: 3, zset: 4 } as const;
+const TYPE_CODES = { string: 0, hash: 1, set: 2, list: 3, zset: 4, stream: 5 } as const;
 
 class ChunkWriter {
   readonly chunks: Buffer[] = [];
@@ -116,6 +120,7 @@ function encodeBody(writer: ChunkWriter, value: Value): void {
     }
     return;
   }
+  if (value instanceof StreamValue) return encodeStream(writer, value);
   const items = value instanceof SetValue ? value.members : value instanceof ListValue ? [...value.values()] : undefined;
   assert.ok(items !== undefined, `no body encoding for ${value.type}`);
   writer.u32(value.size);
@@ -136,6 +141,8 @@ function decodeValue(reader: Reader, type: number): Value {
       for (let i = reader.u32(); i > 0; i--) zset.add(reader.str(), reader.f64());
       return zset;
     }
+    case TYPE_CODES.stream:
+      return decodeStream(reader);
     case TYPE_CODES.set:
     case TYPE_CODES.list: {
       const items: string[] = [];
@@ -145,6 +152,45 @@ function decodeValue(reader: Reader, type: number): Value {
     default:
       throw new Error(`keyspace snapshot: unknown type ${type}`);
   }
+}
+
+function encodeStream(writer: ChunkWriter, stream: StreamValue): void {
+  for (const part of [stream.lastId.ms, stream.lastId.seq, stream.maxDeletedId.ms, stream.maxDeletedId.seq, stream.entriesAdded]) writer.f64(part);
+  const blocks = stream.snapshotBlocks();
+  writer.u32(blocks.length);
+  for (const block of blocks) {
+    writer.u32(block.ids.length);
+    block.ids.forEach((id, i) => {
+      writer.f64(id.ms);
+      writer.f64(id.seq);
+      const fields = block.fields[i] ?? [];
+      writer.u32(fields.length);
+      for (const text of fields) writer.str(text);
+    });
+  }
+}
+
+function decodeStream(reader: Reader): StreamValue {
+  const stream = new StreamValue();
+  const lastId = { ms: reader.f64(), seq: reader.f64() };
+  const maxDeletedId = { ms: reader.f64(), seq: reader.f64() };
+  const entriesAdded = reader.f64();
+  for (let b = reader.u32(); b > 0; b--) {
+    const ids: StreamId[] = [];
+    const fields: Array<string[] | null> = [];
+    for (let n = reader.u32(); n > 0; n--) {
+      ids.push({ ms: reader.f64(), seq: reader.f64() });
+      const count = reader.u32();
+      const entry: string[] = [];
+      for (let i = 0; i < count; i++) entry.push(reader.str());
+      fields.push(count === 0 ? null : entry);
+    }
+    stream.restoreBlock(ids, fields);
+  }
+  stream.lastId = lastId;
+  stream.maxDeletedId = maxDeletedId;
+  stream.entriesAdded = entriesAdded;
+  return stream;
 }
 
 export function encodeKeyspace(keyspace: Keyspace): Buffer[] {

@@ -1,0 +1,255 @@
+// A stream: entries with strictly increasing IDs (ms-seq), each a list of field/value strings.
+//
+// Entries live in blocks of up to BLOCK_ENTRIES, appended at the tail; a deleted entry becomes
+// a hole in its block and a block with no live entry left is dropped, as Redis's listpack
+// nodes are. A lookup is a binary search over the blocks' first IDs, then inside one block:
+// O(log n) range starts with O(1) appends. Approximate trimming (MAXLEN ~) drops whole blocks
+// only, like Redis, so block boundaries follow Redis's default of 100 entries per node.
+//
+// ID parts are kept as doubles and limited to 2^53 - 1 (Redis allows 2^64 - 1): a documented
+// difference that only explicit IDs beyond about 285,000 years of milliseconds can meet.
+
+import assert from 'node:assert/strict';
+import type { CollectionValue } from './keyspace.js';
+
+export const STREAM_ID_PART_MAX = Number.MAX_SAFE_INTEGER;
+/** Redis's stream-node-max-entries default. */
+export const BLOCK_ENTRIES = 100;
+
+export interface StreamId {
+  readonly ms: number;
+  readonly seq: number;
+}
+
+export const ZERO_ID: StreamId = { ms: 0, seq: 0 };
+export const MAX_ID: StreamId = { ms: STREAM_ID_PART_MAX, seq: STREAM_ID_PART_MAX };
+
+export function compareIds(a: StreamId, b: StreamId): number {
+  return a.ms !== b.ms ? (a.ms < b.ms ? -1 : 1) : a.seq === b.seq ? 0 : a.seq < b.seq ? -1 : 1;
+}
+
+export function formatId(id: StreamId): string {
+  return `${id.ms}-${id.seq}`;
+}
+
+export type StreamEntry = readonly [id: StreamId, fields: readonly string[]];
+
+class Block {
+  readonly ids: StreamId[] = [];
+  /** Field/value pairs of each entry, or null where the entry was deleted. */
+  readonly fields: Array<readonly string[] | null> = [];
+  live = 0;
+}
+
+export class StreamValue implements CollectionValue {
+  readonly type = 'stream';
+  estimatedBytes = 0;
+  private blocks: Block[] = [];
+  private liveEntries = 0;
+  /** The greatest ID ever added (XADD must go above it, even after deletions). */
+  lastId: StreamId = ZERO_ID;
+  /** The greatest ID removed by XDEL. */
+  maxDeletedId: StreamId = ZERO_ID;
+  /** How many entries were ever added. */
+  entriesAdded = 0;
+
+  get size(): number {
+    return this.liveEntries;
+  }
+
+  clone(): StreamValue {
+    const copy = new StreamValue();
+    for (const block of this.blocks) copy.restoreBlock(block.ids, block.fields);
+    copy.lastId = this.lastId;
+    copy.maxDeletedId = this.maxDeletedId;
+    copy.entriesAdded = this.entriesAdded;
+    return copy;
+  }
+
+  sampleElementBytes(limit: number): number {
+    let bytes = 0;
+    let sampled = 0;
+    for (const [, fields] of this.entries()) {
+      if (sampled++ === limit) break;
+      for (const text of fields) bytes += text.length + 16;
+    }
+    return sampled === 0 ? 0 : bytes / Math.min(sampled, limit);
+  }
+
+  /** Appends an entry whose ID is above every ID the stream has had. */
+  append(id: StreamId, fields: readonly string[]): void {
+    assert.ok(compareIds(id, this.lastId) > 0, 'stream IDs only grow');
+    assert.ok(fields.length > 0 && fields.length % 2 === 0, 'an entry has field/value pairs');
+    let tail = this.blocks[this.blocks.length - 1];
+    if (tail === undefined || tail.ids.length >= BLOCK_ENTRIES) {
+      tail = new Block();
+      this.blocks.push(tail);
+    }
+    tail.ids.push(id);
+    tail.fields.push(fields);
+    tail.live++;
+    this.liveEntries++;
+    this.entriesAdded++;
+    this.lastId = id;
+  }
+
+  /** Deletes one entry; false if there was none with that ID. */
+  delete(id: StreamId): boolean {
+    const blockIndex = this.blockFor(id);
+    const block = this.blocks[blockIndex];
+    if (block === undefined) return false;
+    const index = firstIndexFrom(block.ids, id, false);
+    if (index >= block.ids.length || compareIds(block.ids[index], id) !== 0 || block.fields[index] === null) return false;
+    block.fields[index] = null;
+    block.live--;
+    this.liveEntries--;
+    if (block.live === 0) this.blocks.splice(blockIndex, 1);
+    if (compareIds(id, this.maxDeletedId) > 0) this.maxDeletedId = id;
+    return true;
+  }
+
+  /**
+   * Live entries with IDs in [start, end], at most `count` (negative: all), ascending or, when
+   * `reverse`, descending from `end`.
+   */
+  range(start: StreamId, end: StreamId, count: number, reverse: boolean): StreamEntry[] {
+    const result: StreamEntry[] = [];
+    if (compareIds(start, end) > 0 || count === 0) return result;
+    if (reverse) {
+      let blockIndex = this.blockFor(end);
+      if (blockIndex < 0) return result;
+      let index = firstIndexFrom(this.blocks[blockIndex].ids, end, true) - 1;
+      for (; blockIndex >= 0; blockIndex--, index = blockIndex >= 0 ? this.blocks[blockIndex].ids.length - 1 : 0) {
+        const block = this.blocks[blockIndex];
+        for (; index >= 0; index--) {
+          if (compareIds(block.ids[index], start) < 0) return result;
+          const fields = block.fields[index];
+          if (fields === null) continue;
+          result.push([block.ids[index], fields]);
+          if (result.length === count) return result;
+        }
+      }
+      return result;
+    }
+    let blockIndex = Math.max(0, this.blockFor(start));
+    let index = blockIndex < this.blocks.length ? firstIndexFrom(this.blocks[blockIndex].ids, start, false) : 0;
+    for (; blockIndex < this.blocks.length; blockIndex++, index = 0) {
+      const block = this.blocks[blockIndex];
+      for (; index < block.ids.length; index++) {
+        if (compareIds(block.ids[index], end) > 0) return result;
+        const fields = block.fields[index];
+        if (fields === null) continue;
+        result.push([block.ids[index], fields]);
+        if (result.length === count) return result;
+      }
+    }
+    return result;
+  }
+
+  /** The first and last live entries, for XINFO and `$`-style lookups. */
+  first(): StreamEntry | undefined {
+    return this.range(ZERO_ID, MAX_ID, 1, false)[0];
+  }
+
+  last(): StreamEntry | undefined {
+    return this.range(ZERO_ID, MAX_ID, 1, true)[0];
+  }
+
+  /**
+   * Removes the oldest entries until at most `maxLength` are left (MAXLEN) or none is below
+   * `minId` (MINID). Approximate trimming removes whole blocks only, and at most `limit`
+   * entries (negative: no limit). Returns how many entries went.
+   */
+  trim(rule: { readonly maxLength: number } | { readonly minId: StreamId }, approximate: boolean, limit: number): number {
+    const mustGo = (id: StreamId, liveAfter: number): boolean =>
+      'maxLength' in rule ? liveAfter >= rule.maxLength : compareIds(id, rule.minId) < 0;
+    let removed = 0;
+    while (this.blocks.length > 0) {
+      const block = this.blocks[0];
+      const lastOfBlock = block.ids[block.ids.length - 1];
+      const wholeBlockGoes = 'maxLength' in rule ? this.liveEntries - block.live >= rule.maxLength : compareIds(lastOfBlock, rule.minId) < 0;
+      if (wholeBlockGoes) {
+        if (limit >= 0 && removed + block.live > limit) break;
+        this.blocks.shift();
+        this.liveEntries -= block.live;
+        removed += block.live;
+        continue;
+      }
+      if (approximate) break;
+      for (let i = 0; i < block.ids.length; i++) {
+        if (block.fields[i] === null) continue;
+        if (!mustGo(block.ids[i], this.liveEntries - 1)) break;
+        block.fields[i] = null;
+        block.live--;
+        this.liveEntries--;
+        removed++;
+      }
+      // Only holes may be left past the last live entry that went (MINID over deleted IDs).
+      if (block.live === 0) {
+        this.blocks.shift();
+        continue;
+      }
+      break;
+    }
+    return removed;
+  }
+
+  /**
+   * The blocks with their holes, for snapshots: approximate trimming depends on where blocks
+   * begin, so a restored stream must have the same blocks as the one that was saved.
+   */
+  snapshotBlocks(): ReadonlyArray<{ readonly ids: readonly StreamId[]; readonly fields: ReadonlyArray<readonly string[] | null> }> {
+    return this.blocks;
+  }
+
+  /** Restores one saved block after the ones restored before it. */
+  restoreBlock(ids: readonly StreamId[], fields: ReadonlyArray<readonly string[] | null>): void {
+    assert.ok(ids.length === fields.length && ids.length > 0 && ids.length <= BLOCK_ENTRIES, 'a saved block is well formed');
+    const previous = this.blocks[this.blocks.length - 1];
+    assert.ok(previous === undefined || compareIds(previous.ids[previous.ids.length - 1], ids[0]) < 0, 'saved blocks are in ID order');
+    const block = new Block();
+    block.ids.push(...ids);
+    block.fields.push(...fields);
+    block.live = fields.filter((entry) => entry !== null).length;
+    assert.ok(block.live > 0, 'a saved block has a live entry');
+    this.blocks.push(block);
+    this.liveEntries += block.live;
+  }
+
+  *entries(): IterableIterator<StreamEntry> {
+    for (const block of this.blocks) {
+      for (let i = 0; i < block.ids.length; i++) {
+        const fields = block.fields[i];
+        if (fields !== null) yield [block.ids[i], fields];
+      }
+    }
+  }
+
+  /** The index of the last block whose first ID is not above `id` (-1 if none). */
+  private blockFor(id: StreamId): number {
+    let low = 0;
+    let high = this.blocks.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (compareIds(this.blocks[mid].ids[0], id) <= 0) {
+        found = mid;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    return found;
+  }
+}
+
+/** The first index whose ID is not below `id` (or, when `strictly`, above it). */
+function firstIndexFrom(ids: readonly StreamId[], id: StreamId, strictly: boolean): number {
+  let low = 0;
+  let high = ids.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    const order = compareIds(ids[mid], id);
+    if (order < 0 || (strictly && order === 0)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

@@ -227,6 +227,20 @@ const COLLECTIONS = [
   'ZADD z 1 a 2 b 3 c 2 bb | ZRANGE z 0 -1 WITHSCORES | ZRANGEBYSCORE z (1 +inf LIMIT 1 2 | ZREVRANGE z 0 1 | ZRANK z bb | ZADD z XX CH 5 a 7 zz | ZADD z INCR 1 a | ZCOUNT z -inf (3 | ZPOPMIN z | ZPOPMAX z 2 | ZUNIONSTORE u 2 z z WEIGHTS 1 2 | ZRANGE u 0 -1 WITHSCORES | ZADD z NX XX 1 a | ZADD z x a | ZADD z GT LT 1 a | ZADD z INCR 1 a 2 b | ZRANGEBYSCORE z a b | ZSCORE u bb | ZMSCORE u bb none | ZCARD u | ZREM u bb x',
 ];
 
+/** Streams (issue 6) with explicit IDs; `*` IDs come from each server's clock. */
+const STREAMS = [
+  'XADD s 1-1 a b | XADD s 1-1 a b | XADD s 0-0 a b | XADD s2 0-0 a b | XADD s 1 a | XADD s abc a b | XADD s 1-x a b | XADD s -1 a b | XADD s 1-* a b | XADD s 5-* a b | XADD s 5 a b | XADD s 4-9 a b | XRANGE s - +',
+  'XADD s MAXLEN -1 * a b | XADD s MAXLEN abc * a b | XADD s MAXLEN 1 LIMIT 5 * a b | XADD s MAXLEN ~ 1 LIMIT -1 * a b | XADD s MAXLEN 1 MINID 5 * a b | XADD s MINID abc * a b | XADD s NOMKSTREAM | XADD nos NOMKSTREAM * a b | EXISTS nos s',
+  'XADD s 1-1 a 1 | XADD s 1-2 b 2 c 3 | XADD s 5-0 d 4 | XRANGE s - + | XRANGE s (1-1 + | XRANGE s (- + | XRANGE s - (+ | XRANGE s abc + | XRANGE s - + COUNT 0 | XRANGE s - + COUNT -1 | XRANGE s - + COUNT 2 | XRANGE s - + COUNT | XRANGE s - + LIMIT 2 | XRANGE s 5 5 | XRANGE s 5 (5 | XRANGE s - (1 | XRANGE s - (0-0 | XRANGE s (0 + | XRANGE s + - | XRANGE none - +',
+  'XADD s 1-1 a 1 | XADD s 1-2 b 2 | XADD s 5-0 d 4 | XREVRANGE s + - | XREVRANGE s + - COUNT 2 | XREVRANGE s (5-1 - | XREVRANGE s 5 1-2 | XREVRANGE s - + | XLEN s | XLEN nos | XDEL s 1-1 7-7 | XDEL s abc | XDEL nos 1-1 | XLEN s | XRANGE s - +',
+  'XADD s 1-1 a 1 | XADD s 1-2 a 2 | XADD s 1-3 a 3 | XTRIM s MAXLEN 1 | XTRIM nos MAXLEN 1 | XTRIM s FOO 1 | XTRIM nos LIMIT 1 | XTRIM s MAXLEN ~ 1 LIMIT 0 | XTRIM s MINID 1-3 | XTRIM s | XLEN s | XRANGE s - +',
+  'XADD t MAXLEN 3 1-1 a 1 | XADD t MAXLEN 3 1-2 a 2 | XADD t MAXLEN 3 1-3 a 3 | XADD t MAXLEN 3 1-4 a 4 | XADD t MAXLEN 3 1-5 a 5 | XRANGE t - + | XADD t MINID 1-4 1-6 a 6 | XRANGE t - + | XTRIM t MINID 1-6 | XADD t MAXLEN ~ 1 1-7 a 7 | XLEN t | XADD t MAXLEN = 1 1-8 a 8 | XLEN t | XRANGE t - +',
+  'XADD s 1-1 a 1 | XADD s2 2-1 b 2 | XREAD STREAMS s 0 | XREAD COUNT 1 STREAMS s s2 0 0 | XREAD STREAMS s $ | XREAD BLOCK abc STREAMS s 0 | XREAD BLOCK -1 STREAMS s 0 | XREAD STREAMS s abc | XREAD STREAMS s 0 0 | XREAD COUNT -1 STREAMS s 0 | XREAD FOO STREAMS s 0 | XREAD COUNT x STREAMS s 0 | XREAD STREAMS | XREAD COUNT 2 | XREAD BLOCK 10 COUNT 1 STREAMS nos 0 | XREAD BLOCK 10 STREAMS s $ | XREAD STREAMS s s2 1 1-9',
+  'XADD s 5-5 a 1 | XSETID s 1-1 | XSETID s 9-1 ENTRIESADDED 1 | XSETID s 9-2 ENTRIESADDED 5 MAXDELETEDID 9-3 | XSETID s 9-2 ENTRIESADDED 5 MAXDELETEDID 1-0 | XSETID s 9-3 ENTRIESADDED 0 | XSETID nos 1-1 | XSETID s abc | XSETID s 1-1 FOO 1 | XADD s 9-2 a b | XADD s 9-* a b',
+  'SET str v | XADD str 1-1 a b | XRANGE str - + | XLEN str | XREAD STREAMS str 0 | XREAD STREAMS str $ | XREAD STREAMS nos 0 | XDEL str 1-1 | XTRIM str MAXLEN 1 | XSETID str 1-1',
+  'XADD e 1-1 a b | XDEL e 1-1 | XLEN e | EXISTS e | TYPE e | XADD e 1-1 a b | XADD e 1-2 a b | XRANGE e - + | MULTI | XADD e 2-1 c d | XREAD BLOCK 0 STREAMS e 3 | XLEN e | EXEC',
+];
+
 const TRANSACTIONS = [
   'MULTI | SET a 1 | INCR a | GET | EXEC | GET a',
   'MULTI | SET a x | INCR a | EXEC | EXEC | DISCARD | MULTI | MULTI | DISCARD',
@@ -235,7 +249,7 @@ const TRANSACTIONS = [
 
 /** Every string/key command against every kind of key state, each followed by probes of the result. */
 const KEY_STATES: readonly string[] = [
-  '', 'SET k hello', 'SET k 41', 'SET k 1.5', 'SET k ""', 'SET k hello EX 1000', 'RPUSH k a', 'HSET k f v', 'SET k "\u0000\u00ff\r\n"',
+  '', 'SET k hello', 'SET k 41', 'XADD k 1-1 f v', 'SET k 1.5', 'SET k ""', 'SET k hello EX 1000', 'RPUSH k a', 'HSET k f v', 'SET k "\u0000\u00ff\r\n"',
 ];
 const MATRIX_COMMANDS: readonly string[] = [
   'GET k', 'SET k v', 'SET k v NX', 'SET k v XX', 'SET k v GET', 'SET k v KEEPTTL', 'SET k v XX KEEPTTL GET', 'SETNX k v', 'SETEX k 500 v', 'GETSET k v',
@@ -249,7 +263,7 @@ const MATRIX: readonly string[] = KEY_STATES.flatMap((state) => MATRIX_COMMANDS.
 export const SEQUENCES: readonly string[] = [
   ...STRINGS_SET, ...STRINGS_SETNX_SETEX, ...STRINGS_GETSET_GETDEL_GETEX, ...STRINGS_MULTI_KEY, ...STRINGS_INCR, ...STRINGS_INCRBYFLOAT,
   ...STRINGS_APPEND_RANGE, ...STRINGS_WRONGTYPE, ...KEYS_BASIC, ...KEYS_EXPIRE, ...KEYS_RENAME_COPY, ...KEYS_PATTERNS, ...KEYS_SCAN,
-  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...TRANSACTIONS, ...MATRIX,
+  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...STREAMS, ...TRANSACTIONS, ...MATRIX,
 ];
 
 function tokenize(text: string): string[] {

@@ -1,0 +1,402 @@
+// Stream commands (Redis's t_stream.c): XADD, XLEN, XRANGE, XREVRANGE, XDEL, XTRIM, XSETID and
+// XREAD, blocking included. Entry IDs made by `*` come from the log entry's stamp, so every
+// replica assigns the same IDs. Errors are Redis 7's, checked in Redis's order: the arguments
+// first (in check, before the log), then the key (in apply).
+
+import { ErrorReply, NullArray, OK, RespMap } from '../protocol/values.js';
+import type { RespValue } from '../protocol/values.js';
+import { MAX_ID, STREAM_ID_PART_MAX, StreamValue, ZERO_ID, compareIds, formatId } from '../engine/stream-value.js';
+import type { StreamEntry, StreamId } from '../engine/stream-value.js';
+import { option, parseInt64 } from './arguments.js';
+import { WouldBlock } from './command-spec.js';
+import type { ApplyContext, CommandSpec, ReadContext, WriteCommand } from './command-spec.js';
+import { NOT_INTEGER, SYNTAX, errorOf, errorReply, wrongArity } from './errors.js';
+import { readCollection, writeCollection } from './typed-access.js';
+
+const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
+const INVALID_ID = errorReply('ERR Invalid stream ID specified as stream command argument');
+const ID_NOT_ABOVE_TOP = errorReply('ERR The ID specified in XADD is equal or smaller than the target stream top item');
+const ID_ZERO = errorReply('ERR The ID specified in XADD must be greater than 0-0');
+const IDS_EXHAUSTED = errorReply('ERR The stream has exhausted the last possible ID, unable to add more items');
+const TIMEOUT_NOT_INTEGER = errorReply('ERR timeout is not an integer or out of range');
+const TIMEOUT_NEGATIVE = errorReply('ERR timeout is negative');
+/** Redis trims at most 100 nodes' worth of entries per approximate trim unless told a LIMIT. */
+const DEFAULT_APPROXIMATE_LIMIT = 100 * 100;
+
+function read(context: ReadContext, key: string): StreamValue | undefined | ErrorReply {
+  return readCollection(context, key, StreamValue);
+}
+
+/** A stream ID part: decimal digits only, as Redis's string2ull, within our 2^53 limit. */
+function parsePart(text: string): number | undefined {
+  if (!/^\d{1,16}$/.test(text)) return undefined;
+  const value = Number(text);
+  return value <= STREAM_ID_PART_MAX ? value : undefined;
+}
+
+/** `ms-seq`, or `ms` with the sequence `missingSeq` (0 for a start, the maximum for an end). */
+export function parseId(text: string, missingSeq: number): StreamId | undefined {
+  const dash = text.indexOf('-');
+  const ms = parsePart(dash === -1 ? text : text.slice(0, dash));
+  if (ms === undefined) return undefined;
+  if (dash === -1) return { ms, seq: missingSeq };
+  const seq = parsePart(text.slice(dash + 1));
+  return seq === undefined ? undefined : { ms, seq };
+}
+
+/** An XRANGE bound: `-`, `+`, an ID (possibly without sequence), or `(ID` for an exclusive end. */
+function parseRangeBound(text: string, isStart: boolean): StreamId | ErrorReply {
+  if (text === '-') return ZERO_ID;
+  if (text === '+') return MAX_ID;
+  const exclusive = text.startsWith('(');
+  const id = parseId(exclusive ? text.slice(1) : text, isStart ? 0 : STREAM_ID_PART_MAX);
+  if (id === undefined) return INVALID_ID;
+  if (!exclusive) return id;
+  if (isStart) {
+    if (compareIds(id, MAX_ID) === 0) return errorReply('ERR invalid start ID for the interval');
+    return id.seq === STREAM_ID_PART_MAX ? { ms: id.ms + 1, seq: 0 } : { ms: id.ms, seq: id.seq + 1 };
+  }
+  if (compareIds(id, ZERO_ID) === 0) return errorReply('ERR invalid end ID for the interval');
+  return id.seq === 0 ? { ms: id.ms - 1, seq: STREAM_ID_PART_MAX } : { ms: id.ms, seq: id.seq - 1 };
+}
+
+function entryReply([id, fields]: StreamEntry): RespValue {
+  return [formatId(id), [...fields]];
+}
+
+// ---- trimming options (XADD and XTRIM) ----
+
+type TrimRule = { readonly maxLength: number } | { readonly minId: StreamId };
+
+interface TrimOptions {
+  readonly rule: TrimRule | undefined;
+  readonly approximate: boolean;
+  /** Entries an approximate trim may remove at most; negative: no limit. */
+  readonly limit: number;
+}
+
+interface AddArguments {
+  readonly trim: TrimOptions;
+  readonly noMkStream: boolean;
+  /** undefined for `*`; `seq` undefined for `ms-*`. */
+  readonly id: { readonly ms: number; readonly seq: number | undefined } | undefined;
+  readonly fieldsAt: number;
+}
+
+/**
+ * Redis's streamParseAddOrTrimArgsOrReply: options up to the ID (XADD) or the end (XTRIM),
+ * each error as its option is met, then the LIMIT rules.
+ */
+function parseTrimAndAdd(args: readonly string[], xadd: boolean): AddArguments | ErrorReply {
+  let rule: TrimRule | undefined;
+  let approximate = false;
+  let limit: number | undefined;
+  let noMkStream = false;
+  let id: AddArguments['id'];
+  let i = 2;
+  for (; i < args.length; i++) {
+    const more = args.length - i - 1;
+    const name = option(args[i]);
+    if (xadd && args[i] === '*') break;
+    if (name === 'maxlen' || name === 'minid') {
+      if (more < 1) return SYNTAX;
+      if (rule !== undefined) return errorReply('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
+      let next = args[i + 1];
+      if ((next === '~' || next === '=') && more >= 2) {
+        approximate = next === '~';
+        i++;
+        next = args[i + 1];
+      }
+      i++;
+      if (name === 'maxlen') {
+        const maxLength = parseInt64(next);
+        if (maxLength === undefined) return NOT_INTEGER;
+        if (maxLength < 0) return errorReply('ERR The MAXLEN argument must be >= 0.');
+        rule = { maxLength: Number(maxLength) };
+      } else {
+        const minId = parseId(next, 0);
+        if (minId === undefined) return INVALID_ID;
+        rule = { minId };
+      }
+    } else if (name === 'limit' && more >= 1) {
+      const value = parseInt64(args[++i]);
+      if (value === undefined) return NOT_INTEGER;
+      if (value < 0) return errorReply('ERR The LIMIT argument must be >= 0.');
+      limit = Number(value);
+    } else if (xadd && name === 'nomkstream') {
+      noMkStream = true;
+    } else if (xadd) {
+      const parsed = parseAddId(args[i]);
+      if (parsed instanceof ErrorReply) return parsed;
+      id = parsed;
+      break;
+    } else return SYNTAX;
+  }
+  if (limit !== undefined && rule === undefined && !xadd) return errorReply('ERR syntax error, LIMIT cannot be used without specifying a trimming strategy');
+  if (limit !== undefined && !approximate) return errorReply('ERR syntax error, LIMIT cannot be used without the special ~ option');
+  const effectiveLimit = !approximate ? -1 : limit === undefined ? DEFAULT_APPROXIMATE_LIMIT : limit === 0 ? -1 : limit;
+  return { trim: { rule, approximate, limit: effectiveLimit }, noMkStream, id, fieldsAt: i + 1 };
+}
+
+/** XADD's ID: `ms-seq`, `ms` (sequence 0) or `ms-*` (next sequence). */
+function parseAddId(text: string): AddArguments['id'] | ErrorReply {
+  if (text.endsWith('-*')) {
+    const ms = parsePart(text.slice(0, -2));
+    return ms === undefined ? INVALID_ID : { ms, seq: undefined };
+  }
+  const id = parseId(text, 0);
+  return id === undefined ? INVALID_ID : id;
+}
+
+function checkXadd(args: readonly string[]): ErrorReply | undefined {
+  const parsed = parseTrimAndAdd(args, true);
+  if (parsed instanceof ErrorReply) return parsed;
+  const fields = args.length - parsed.fieldsAt;
+  if (fields < 2 || fields % 2 !== 0) return wrongArity('xadd');
+  if (parsed.id !== undefined && parsed.id.ms === 0 && parsed.id.seq === 0) return ID_ZERO;
+  return undefined;
+}
+
+/** The ID a new entry gets: `*` from the entry's stamp, as Redis's streamNextID. */
+function nextId(stream: StreamValue | undefined, requested: AddArguments['id'], nowMs: number): StreamId | ErrorReply {
+  const last = stream?.lastId ?? ZERO_ID;
+  if (requested === undefined) {
+    if (nowMs > last.ms) return { ms: nowMs, seq: 0 };
+    return last.seq === STREAM_ID_PART_MAX ? { ms: last.ms + 1, seq: 0 } : { ms: last.ms, seq: last.seq + 1 };
+  }
+  if (requested.seq === undefined) {
+    if (requested.ms > last.ms) return { ms: requested.ms, seq: 0 };
+    if (requested.ms < last.ms || last.seq === STREAM_ID_PART_MAX) return ID_NOT_ABOVE_TOP;
+    return { ms: last.ms, seq: last.seq + 1 };
+  }
+  const id = { ms: requested.ms, seq: requested.seq };
+  return compareIds(id, last) > 0 ? id : ID_NOT_ABOVE_TOP;
+}
+
+function applyXadd(context: ApplyContext, args: readonly string[]): RespValue {
+  const parsed = parseTrimAndAdd(args, true) as AddArguments;
+  const existing = writeCollection(context, args[1], StreamValue);
+  if (existing instanceof ErrorReply) return existing;
+  if (existing === undefined && parsed.noMkStream) return null;
+  if (existing !== undefined && compareIds(existing.lastId, MAX_ID) === 0) return IDS_EXHAUSTED;
+  const id = nextId(existing, parsed.id, context.nowMs);
+  if (id instanceof ErrorReply) return id;
+  const stream = existing ?? new StreamValue();
+  stream.append(id, args.slice(parsed.fieldsAt));
+  if (existing === undefined) context.keyspace.set(args[1], stream);
+  if (parsed.trim.rule !== undefined) stream.trim(parsed.trim.rule, parsed.trim.approximate, parsed.trim.limit);
+  context.signalReady(args[1]);
+  return formatId(id);
+}
+
+function checkXtrim(args: readonly string[]): ErrorReply | undefined {
+  const parsed = parseTrimAndAdd(args, false);
+  if (parsed instanceof ErrorReply) return parsed;
+  return parsed.trim.rule === undefined ? errorReply('ERR syntax error, XTRIM must be called with a trimming strategy') : undefined;
+}
+
+// ---- XREAD ----
+
+interface ReadRequest {
+  /** 0: no limit. */
+  readonly count: number;
+  /** undefined: do not block; 0: block forever. */
+  readonly blockMs: number | undefined;
+  readonly keys: readonly string[];
+  /** Each key's ID, `$` for "after the last entry at the time of the call". */
+  readonly ids: readonly string[];
+  readonly streamsAt: number;
+}
+
+function parseXread(args: readonly string[]): ReadRequest | ErrorReply {
+  let count = 0;
+  let blockMs: number | undefined;
+  for (let i = 1; i < args.length; i++) {
+    const name = option(args[i]);
+    const more = args.length - i - 1;
+    if (name === 'streams' && more >= 1) {
+      const streams = args.length - i - 1;
+      if (streams % 2 !== 0) return errorReply('ERR Unbalanced XREAD list of streams: for each stream key an ID or \'$\' must be specified.');
+      const keys = args.slice(i + 1, i + 1 + streams / 2);
+      const ids = args.slice(i + 1 + streams / 2);
+      for (const id of ids) if (id !== '$' && parseId(id, 0) === undefined) return INVALID_ID;
+      return { count, blockMs, keys, ids, streamsAt: i };
+    }
+    if (name === 'count' && more >= 1) {
+      const value = parseInt64(args[++i]);
+      if (value === undefined) return NOT_INTEGER;
+      count = value < 0 ? 0 : Number(value);
+    } else if (name === 'block' && more >= 1) {
+      const value = parseInt64(args[++i]);
+      if (value === undefined) return TIMEOUT_NOT_INTEGER;
+      if (value < 0) return TIMEOUT_NEGATIVE;
+      blockMs = Number(value);
+    } else return SYNTAX;
+  }
+  return SYNTAX;
+}
+
+/** XREAD's keys: the first half of what follows STREAMS. */
+function xreadKeys(args: readonly string[]): string[] {
+  const request = parseXread(args);
+  return request instanceof ErrorReply ? [] : [...request.keys];
+}
+
+function applyXread(context: ApplyContext, args: readonly string[]): RespValue | WouldBlock {
+  const request = parseXread(args) as ReadRequest;
+  const resolved: string[] = [];
+  const served: Array<[RespValue, RespValue]> = [];
+  for (let k = 0; k < request.keys.length; k++) {
+    const stream = writeCollection(context, request.keys[k], StreamValue);
+    if (stream instanceof ErrorReply) return stream;
+    const text = request.ids[k];
+    const after = text === '$' ? (stream?.lastId ?? ZERO_ID) : (parseId(text, 0) as StreamId);
+    resolved.push(formatId(after));
+    if (stream === undefined || compareIds(after, MAX_ID) === 0) continue;
+    const start = after.seq === STREAM_ID_PART_MAX ? { ms: after.ms + 1, seq: 0 } : { ms: after.ms, seq: after.seq + 1 };
+    const entries = stream.range(start, MAX_ID, request.count === 0 ? -1 : request.count, false);
+    if (entries.length > 0) served.push([request.keys[k], entries.map(entryReply)]);
+  }
+  if (served.length > 0) return new RespMap(served, 'pairs');
+  if (request.blockMs === undefined) return NullArray.instance;
+  // `$` means the last ID when the client blocked: the retries wait for entries after it.
+  return WouldBlock.retryingWith([...args.slice(0, request.streamsAt + 1 + request.keys.length), ...resolved]);
+}
+
+export const streamCommands: readonly CommandSpec[] = [
+  {
+    name: 'xadd', kind: 'write', arity: -5, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'update']],
+    tips: ['nondeterministic_output'], categories: ['stream'], group: 'stream', since: '5.0.0',
+    complexity: 'O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.',
+    summary: 'Appends a new message to a stream. Creates the key if it doesn\'t exist.',
+    check: checkXadd,
+    apply: applyXadd,
+  },
+  {
+    name: 'xlen', kind: 'read', arity: 2, flags: ['readonly', 'fast'], keys: ONE_KEY, keySpecFlags: [['RO']], categories: ['stream'],
+    group: 'stream', since: '5.0.0', complexity: 'O(1)', summary: 'Return the number of messages in a stream.',
+    execute: (context, args) => {
+      const stream = read(context, args[1]);
+      return stream instanceof ErrorReply ? stream : (stream?.size ?? 0);
+    },
+  },
+  ...(['xrange', 'xrevrange'] as const).map((name): CommandSpec => {
+    const reverse = name === 'xrevrange';
+    const parse = (args: readonly string[]): { start: StreamId; end: StreamId; count: number } | ErrorReply => {
+      const start = parseRangeBound(args[reverse ? 3 : 2], true);
+      if (start instanceof ErrorReply) return start;
+      const end = parseRangeBound(args[reverse ? 2 : 3], false);
+      if (end instanceof ErrorReply) return end;
+      if (args.length === 4) return { start, end, count: -1 };
+      if (args.length !== 6 || option(args[4]) !== 'count') return SYNTAX;
+      const count = parseInt64(args[5]);
+      if (count === undefined) return NOT_INTEGER;
+      return { start, end, count: count < 0 ? 0 : Number(count) };
+    };
+    return {
+      name, kind: 'read', arity: -4, flags: ['readonly'], keys: ONE_KEY, keySpecFlags: [['RO', 'access']], categories: ['stream'],
+      group: 'stream', since: '5.0.0', complexity: 'O(N) with N being the number of elements being returned.',
+      summary: reverse ? 'Returns the messages from a stream within a range of IDs in reverse order.' : 'Returns the messages from a stream within a range of IDs.',
+      execute: (context, args) => {
+        const range = parse(args);
+        if (range instanceof ErrorReply) return range;
+        const stream = read(context, args[1]);
+        if (stream instanceof ErrorReply) return stream;
+        // Redis answers COUNT 0 (or a negative count) with a null array before looking further.
+        if (range.count === 0) return NullArray.instance;
+        if (stream === undefined) return [];
+        return stream.range(range.start, range.end, range.count, reverse).map(entryReply);
+      },
+    };
+  }),
+  {
+    name: 'xdel', kind: 'write', arity: -3, flags: ['write', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'delete']], categories: ['stream'],
+    group: 'stream', since: '5.0.0', complexity: 'O(1) for each single item to delete in the stream, regardless of the stream size.',
+    summary: 'Returns the number of messages after removing them from a stream.',
+    check: (args) => (args.slice(2).every((id) => parseId(id, 0) !== undefined) ? undefined : INVALID_ID),
+    apply: (context, args) => {
+      const stream = writeCollection(context, args[1], StreamValue);
+      if (stream instanceof ErrorReply) return stream;
+      if (stream === undefined) return 0;
+      let deleted = 0;
+      for (const id of args.slice(2)) if (stream.delete(parseId(id, 0) as StreamId)) deleted++;
+      return deleted;
+    },
+  },
+  {
+    name: 'xtrim', kind: 'write', arity: -4, flags: ['write'], keys: ONE_KEY, keySpecFlags: [['RW', 'delete']],
+    tips: ['nondeterministic_output'], categories: ['stream'], group: 'stream', since: '5.0.0',
+    complexity: 'O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.',
+    summary: 'Deletes messages from the beginning of a stream.',
+    check: checkXtrim,
+    apply: (context, args) => {
+      const parsed = parseTrimAndAdd(args, false) as AddArguments;
+      const stream = writeCollection(context, args[1], StreamValue);
+      if (stream instanceof ErrorReply) return stream;
+      if (stream === undefined || parsed.trim.rule === undefined) return 0;
+      return stream.trim(parsed.trim.rule, parsed.trim.approximate, parsed.trim.limit);
+    },
+  },
+  {
+    name: 'xsetid', kind: 'write', arity: -3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'update']], categories: ['stream'],
+    group: 'stream', since: '5.0.0', complexity: 'O(1)', summary: 'An internal command for replicating stream values.',
+    check: (args) => errorOf(parseXsetid(args)),
+    apply: (context, args) => {
+      const parsed = parseXsetid(args) as XsetidArguments;
+      const stream = writeCollection(context, args[1], StreamValue);
+      if (stream instanceof ErrorReply) return stream;
+      if (stream === undefined) return errorReply('ERR no such key');
+      if (parsed.entriesAdded !== undefined && stream.size > parsed.entriesAdded) {
+        return errorReply('ERR The entries_added specified in XSETID is smaller than the target stream length');
+      }
+      const top = stream.last();
+      if (top !== undefined && compareIds(parsed.id, top[0]) < 0) return errorReply('ERR The ID specified in XSETID is smaller than the target stream top item');
+      stream.lastId = parsed.id;
+      if (parsed.entriesAdded !== undefined) stream.entriesAdded = parsed.entriesAdded;
+      if (parsed.maxDeletedId !== undefined) stream.maxDeletedId = parsed.maxDeletedId;
+      return OK;
+    },
+  },
+  {
+    name: 'xread', kind: 'write', arity: -4, flags: ['readonly', 'blocking', 'movablekeys'], keys: { first: 0, last: 0, step: 0 },
+    findKeys: xreadKeys, keySpecFlags: [['RO', 'access']], categories: ['stream'], group: 'stream', since: '5.0.0',
+    complexity: 'For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.',
+    summary: 'Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.',
+    check: (args) => errorOf(parseXread(args)),
+    blocking: {
+      timeoutMs: (args) => (parseXread(args) as ReadRequest).blockMs ?? 0,
+      timeoutReply: NullArray.instance,
+      nonConsuming: true,
+    },
+    // Inside EXEC a WouldBlock becomes the timeout reply at once, as Redis does.
+    apply: applyXread,
+  } satisfies WriteCommand,
+];
+
+interface XsetidArguments {
+  readonly id: StreamId;
+  readonly entriesAdded: number | undefined;
+  readonly maxDeletedId: StreamId | undefined;
+}
+
+function parseXsetid(args: readonly string[]): XsetidArguments | ErrorReply {
+  const id = parseId(args[2], 0);
+  if (id === undefined) return INVALID_ID;
+  let entriesAdded: number | undefined;
+  let maxDeletedId: StreamId | undefined;
+  for (let i = 3; i < args.length; i += 2) {
+    const name = option(args[i]);
+    if (i + 1 >= args.length) return SYNTAX;
+    if (name === 'entriesadded') {
+      const value = parseInt64(args[i + 1]);
+      if (value === undefined) return NOT_INTEGER;
+      if (value < 0) return errorReply('ERR entries_added must be positive');
+      entriesAdded = Number(value);
+    } else if (name === 'maxdeletedid') {
+      maxDeletedId = parseId(args[i + 1], 0);
+      if (maxDeletedId === undefined) return INVALID_ID;
+    } else return SYNTAX;
+  }
+  if (maxDeletedId !== undefined && compareIds(id, maxDeletedId) < 0) return errorReply('ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id');
+  return { id, entriesAdded, maxDeletedId };
+}

@@ -8,6 +8,9 @@
 //            zset: u32 n (str member, f64 score)*
 //            stream: f64 lastMs f64 lastSeq f64 maxDeletedMs f64 maxDeletedSeq f64 entriesAdded
 //                    u32 blocks (u32 n (f64 ms, f64 seq, u32 strings (0 = deleted), str*)*)*
+//                    u32 groups (str name, f64 lastMs, f64 lastSeq, f64 entriesRead (NaN = unknown),
+//                      u32 consumers (str name, f64 seenAtMs, f64 activeAtMs)*,
+//                      u32 pending (f64 ms, f64 seq, str consumer, f64 deliveredAtMs, f64 deliveries)*)*
 
 import assert from 'node:assert/strict';
 import { Keyspace } from './keyspace.js';
@@ -18,6 +21,7 @@ import { SetValue } from './set-value.js';
 import { SortedSetValue } from './sorted-set.js';
 import { StreamValue } from './stream-value.js';
 import type { StreamId } from './stream-value.js';
+import { ConsumerGroup } from './consumer-group.js';
 
 const MAGIC = 'SHOALKS1';
 const CHUNK_SIZE_BYTES = 1024 * 1024;
@@ -168,6 +172,43 @@ function encodeStream(writer: ChunkWriter, stream: StreamValue): void {
       for (const text of fields) writer.str(text);
     });
   }
+  writer.u32(stream.groups.size);
+  for (const [name, group] of stream.groups) {
+    writer.str(name);
+    writer.f64(group.lastDeliveredId.ms);
+    writer.f64(group.lastDeliveredId.seq);
+    writer.f64(group.entriesRead ?? Number.NaN);
+    writer.u32(group.consumers.size);
+    for (const consumer of group.consumers.values()) {
+      writer.str(consumer.name);
+      writer.f64(consumer.seenAtMs);
+      writer.f64(consumer.activeAtMs);
+    }
+    const pending = group.allPending();
+    writer.u32(pending.length);
+    for (const entry of pending) {
+      writer.f64(entry.id.ms);
+      writer.f64(entry.id.seq);
+      writer.str(entry.consumer);
+      writer.f64(entry.deliveredAtMs);
+      writer.f64(entry.deliveries);
+    }
+  }
+}
+
+function decodeGroup(reader: Reader): ConsumerGroup {
+  const lastDeliveredId = { ms: reader.f64(), seq: reader.f64() };
+  const entriesRead = reader.f64();
+  const group = new ConsumerGroup(lastDeliveredId, Number.isNaN(entriesRead) ? undefined : entriesRead);
+  for (let n = reader.u32(); n > 0; n--) {
+    const name = reader.str();
+    group.consumers.set(name, { name, seenAtMs: reader.f64(), activeAtMs: reader.f64(), pending: new Set() });
+  }
+  for (let n = reader.u32(); n > 0; n--) {
+    const id = { ms: reader.f64(), seq: reader.f64() };
+    group.restorePending({ id, consumer: reader.str(), deliveredAtMs: reader.f64(), deliveries: reader.f64() });
+  }
+  return group;
 }
 
 function decodeStream(reader: Reader): StreamValue {
@@ -186,6 +227,10 @@ function decodeStream(reader: Reader): StreamValue {
       fields.push(count === 0 ? null : entry);
     }
     stream.restoreBlock(ids, fields);
+  }
+  for (let g = reader.u32(); g > 0; g--) {
+    const name = reader.str();
+    stream.groups.set(name, decodeGroup(reader));
   }
   stream.lastId = lastId;
   stream.maxDeletedId = maxDeletedId;

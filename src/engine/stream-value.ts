@@ -11,6 +11,7 @@
 
 import assert from 'node:assert/strict';
 import type { CollectionValue } from './keyspace.js';
+import type { ConsumerGroup } from './consumer-group.js';
 
 export const STREAM_ID_PART_MAX = Number.MAX_SAFE_INTEGER;
 /** Redis's stream-node-max-entries default. */
@@ -52,6 +53,8 @@ export class StreamValue implements CollectionValue {
   maxDeletedId: StreamId = ZERO_ID;
   /** How many entries were ever added. */
   entriesAdded = 0;
+  /** Consumer groups by name, in creation order. */
+  readonly groups = new Map<string, ConsumerGroup>();
 
   get size(): number {
     return this.liveEntries;
@@ -63,6 +66,7 @@ export class StreamValue implements CollectionValue {
     copy.lastId = this.lastId;
     copy.maxDeletedId = this.maxDeletedId;
     copy.entriesAdded = this.entriesAdded;
+    for (const [name, group] of this.groups) copy.groups.set(name, group.clone());
     return copy;
   }
 
@@ -144,6 +148,33 @@ export class StreamValue implements CollectionValue {
       }
     }
     return result;
+  }
+
+  /**
+   * Whether an XDEL hole may lie at or after `start` among the live entries (Redis's
+   * streamRangeHasTombstones): then a group's entries-read counter cannot be kept exactly.
+   */
+  hasTombstonesFrom(start: StreamId): boolean {
+    const first = this.first();
+    if (first === undefined || compareIds(this.maxDeletedId, ZERO_ID) === 0) return false;
+    if (compareIds(first[0], this.maxDeletedId) > 0) return false;
+    return compareIds(start, this.maxDeletedId) <= 0;
+  }
+
+  /** Redis's streamEstimateDistanceFromFirstEverEntry: the entries-read counter of `id`, if knowable. */
+  entriesReadAt(id: StreamId): number | undefined {
+    if (this.entriesAdded === 0) return 0;
+    if (this.size === 0 && compareIds(id, this.lastId) <= 0) return this.entriesAdded;
+    const versusLast = compareIds(id, this.lastId);
+    if (versusLast === 0) return this.entriesAdded;
+    if (versusLast > 0) return undefined;
+    const first = this.first()?.[0] ?? ZERO_ID;
+    const versusFirst = compareIds(id, first);
+    if (compareIds(this.maxDeletedId, ZERO_ID) === 0 || compareIds(this.maxDeletedId, first) < 0) {
+      if (versusFirst < 0) return this.entriesAdded - this.size;
+      if (versusFirst === 0) return this.entriesAdded - this.size + 1;
+    }
+    return undefined;
   }
 
   /** The first and last live entries, for XINFO and `$`-style lookups. */

@@ -130,15 +130,26 @@ describe('streams', () => {
     assert.equal(await redis.exists('s:missing'), 0);
   });
 
-  test('entries, holes, last IDs, counters and block boundaries survive a restart (snapshot and log replay)', async () => {
+  test('entries, holes, last IDs, counters, block boundaries and consumer groups survive a restart (snapshot and log replay)', async () => {
     for (let i = 1; i <= 150; i++) await redis.xadd('s:durable', `${i}-1`, 'k', `v${i}`);
     await redis.xdel('s:durable', '3-1', '150-1');
     await redis.xadd('s:replayed', '5-5', 'a', 'b');
+    await redis.xgroup('CREATE', 's:durable', 'g', '0', 'ENTRIESREAD', '0');
+    await redis.xreadgroup('GROUP', 'g', 'c1', 'COUNT', 20, 'STREAMS', 's:durable', '>');
+    await redis.xreadgroup('GROUP', 'g', 'c2', 'COUNT', 5, 'STREAMS', 's:durable', '>');
+    await redis.xack('s:durable', 'g', '1-1', '22-1');
+    await redis.xgroup('CREATECONSUMER', 's:durable', 'g', 'idle-one');
+    const state = async () => ({
+      entries: await redis.xrange('s:durable', '-', '+'),
+      groups: await redis.xinfo('GROUPS', 's:durable'),
+      pending: ((await redis.xpending('s:durable', 'g', '-', '+', 100)) as Array<[string, string, number, number]>).map(([id, consumer, , n]) => [id, consumer, n]),
+      consumers: ((await redis.xinfo('CONSUMERS', 's:durable', 'g')) as unknown[][]).map((fields) => [fields[1], fields[3]]),
+    });
     for (const snapshot of [true, false]) {
-      const before = await redis.xrange('s:durable', '-', '+');
+      const before = await state();
       await node.restart({ snapshot });
       redis = node.client();
-      assert.deepEqual(await redis.xrange('s:durable', '-', '+'), before, `after a restart with snapshot=${snapshot}`);
+      assert.deepEqual(await state(), before, `after a restart with snapshot=${snapshot}`);
       assert.deepEqual(await redis.xrange('s:replayed', '-', '+'), [['5-5', ['a', 'b']]]);
     }
     await assert.rejects(redis.xadd('s:durable', '150-1', 'k', 'v'), /equal or smaller/, 'the last ID outlives its deleted entry');

@@ -16,6 +16,7 @@ import { sortedSetCommands } from './sorted-sets.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { streamCommands } from './streams.js';
+import { streamGroupCommands } from './stream-groups.js';
 
 type AnySpec = CommandSpec | SubcommandSpec;
 
@@ -52,7 +53,7 @@ export class CommandTable {
 }
 
 export const commandTable = new CommandTable([
-  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands,
+  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...streamGroupCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands,
 ]);
 
 export function arityMatches(arity: number, argumentCount: number): boolean {

@@ -14,7 +14,7 @@ import { NOT_INTEGER, SYNTAX, errorOf, errorReply, wrongArity } from './errors.j
 import { readCollection, writeCollection } from './typed-access.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
-const INVALID_ID = errorReply('ERR Invalid stream ID specified as stream command argument');
+export const INVALID_ID = errorReply('ERR Invalid stream ID specified as stream command argument');
 const ID_NOT_ABOVE_TOP = errorReply('ERR The ID specified in XADD is equal or smaller than the target stream top item');
 const ID_ZERO = errorReply('ERR The ID specified in XADD must be greater than 0-0');
 const IDS_EXHAUSTED = errorReply('ERR The stream has exhausted the last possible ID, unable to add more items');
@@ -45,7 +45,7 @@ export function parseId(text: string, missingSeq: number): StreamId | undefined 
 }
 
 /** An XRANGE bound: `-`, `+`, an ID (possibly without sequence), or `(ID` for an exclusive end. */
-function parseRangeBound(text: string, isStart: boolean): StreamId | ErrorReply {
+export function parseRangeBound(text: string, isStart: boolean): StreamId | ErrorReply {
   if (text === '-') return ZERO_ID;
   if (text === '+') return MAX_ID;
   const exclusive = text.startsWith('(');
@@ -54,13 +54,13 @@ function parseRangeBound(text: string, isStart: boolean): StreamId | ErrorReply 
   if (!exclusive) return id;
   if (isStart) {
     if (compareIds(id, MAX_ID) === 0) return errorReply('ERR invalid start ID for the interval');
-    return id.seq === STREAM_ID_PART_MAX ? { ms: id.ms + 1, seq: 0 } : { ms: id.ms, seq: id.seq + 1 };
+    return nextAfter(id);
   }
   if (compareIds(id, ZERO_ID) === 0) return errorReply('ERR invalid end ID for the interval');
   return id.seq === 0 ? { ms: id.ms - 1, seq: STREAM_ID_PART_MAX } : { ms: id.ms, seq: id.seq - 1 };
 }
 
-function entryReply([id, fields]: StreamEntry): RespValue {
+export function entryReply([id, fields]: StreamEntry): RespValue {
   return [formatId(id), [...fields]];
 }
 
@@ -197,20 +197,28 @@ function checkXtrim(args: readonly string[]): ErrorReply | undefined {
 
 // ---- XREAD ----
 
-interface ReadRequest {
+export interface ReadOptions {
   /** 0: no limit. */
   readonly count: number;
   /** undefined: do not block; 0: block forever. */
   readonly blockMs: number | undefined;
   readonly keys: readonly string[];
-  /** Each key's ID, `$` for "after the last entry at the time of the call". */
+  /** Each key's ID: `$` (XREAD: after the last entry at the time of the call) or `>` (XREADGROUP: new entries). */
   readonly ids: readonly string[];
   readonly streamsAt: number;
+  /** XREADGROUP's GROUP group consumer and NOACK. */
+  readonly group: string | undefined;
+  readonly consumer: string | undefined;
+  readonly noAck: boolean;
 }
 
-function parseXread(args: readonly string[]): ReadRequest | ErrorReply {
+/** The options of XREAD and XREADGROUP, as Redis's xreadCommand reads them. */
+export function parseReadOptions(args: readonly string[], xreadgroup: boolean): ReadOptions | ErrorReply {
   let count = 0;
   let blockMs: number | undefined;
+  let group: string | undefined;
+  let consumer: string | undefined;
+  let noAck = false;
   for (let i = 1; i < args.length; i++) {
     const name = option(args[i]);
     const more = args.length - i - 1;
@@ -219,8 +227,10 @@ function parseXread(args: readonly string[]): ReadRequest | ErrorReply {
       if (streams % 2 !== 0) return errorReply('ERR Unbalanced XREAD list of streams: for each stream key an ID or \'$\' must be specified.');
       const keys = args.slice(i + 1, i + 1 + streams / 2);
       const ids = args.slice(i + 1 + streams / 2);
-      for (const id of ids) if (id !== '$' && parseId(id, 0) === undefined) return INVALID_ID;
-      return { count, blockMs, keys, ids, streamsAt: i };
+      if (xreadgroup && group === undefined) return errorReply('ERR Missing GROUP option for XREADGROUP');
+      // XREADGROUP refuses `$` with its own error, after this.
+      for (const id of ids) if (id !== '$' && !(xreadgroup && id === '>') && parseId(id, 0) === undefined) return INVALID_ID;
+      return { count, blockMs, keys, ids, streamsAt: i, group, consumer, noAck };
     }
     if (name === 'count' && more >= 1) {
       const value = parseInt64(args[++i]);
@@ -231,9 +241,23 @@ function parseXread(args: readonly string[]): ReadRequest | ErrorReply {
       if (value === undefined) return TIMEOUT_NOT_INTEGER;
       if (value < 0) return TIMEOUT_NEGATIVE;
       blockMs = Number(value);
+    } else if (name === 'group' && more >= 2) {
+      if (!xreadgroup) return errorReply('ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.');
+      group = args[++i];
+      consumer = args[++i];
+    } else if (name === 'noack') {
+      if (!xreadgroup) return errorReply('ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.');
+      noAck = true;
     } else return SYNTAX;
   }
   return SYNTAX;
+}
+
+const parseXread = (args: readonly string[]): ReadOptions | ErrorReply => parseReadOptions(args, false);
+
+/** The first ID after `id`. */
+export function nextAfter(id: StreamId): StreamId {
+  return id.seq === STREAM_ID_PART_MAX ? { ms: id.ms + 1, seq: 0 } : { ms: id.ms, seq: id.seq + 1 };
 }
 
 /** XREAD's keys: the first half of what follows STREAMS. */
@@ -243,7 +267,7 @@ function xreadKeys(args: readonly string[]): string[] {
 }
 
 function applyXread(context: ApplyContext, args: readonly string[]): RespValue | WouldBlock {
-  const request = parseXread(args) as ReadRequest;
+  const request = parseXread(args) as ReadOptions;
   const resolved: string[] = [];
   const served: Array<[RespValue, RespValue]> = [];
   for (let k = 0; k < request.keys.length; k++) {
@@ -253,8 +277,7 @@ function applyXread(context: ApplyContext, args: readonly string[]): RespValue |
     const after = text === '$' ? (stream?.lastId ?? ZERO_ID) : (parseId(text, 0) as StreamId);
     resolved.push(formatId(after));
     if (stream === undefined || compareIds(after, MAX_ID) === 0) continue;
-    const start = after.seq === STREAM_ID_PART_MAX ? { ms: after.ms + 1, seq: 0 } : { ms: after.ms, seq: after.seq + 1 };
-    const entries = stream.range(start, MAX_ID, request.count === 0 ? -1 : request.count, false);
+    const entries = stream.range(nextAfter(after), MAX_ID, request.count === 0 ? -1 : request.count, false);
     if (entries.length > 0) served.push([request.keys[k], entries.map(entryReply)]);
   }
   if (served.length > 0) return new RespMap(served, 'pairs');
@@ -364,7 +387,7 @@ export const streamCommands: readonly CommandSpec[] = [
     summary: 'Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.',
     check: (args) => errorOf(parseXread(args)),
     blocking: {
-      timeoutMs: (args) => (parseXread(args) as ReadRequest).blockMs ?? 0,
+      timeoutMs: (args) => (parseXread(args) as ReadOptions).blockMs ?? 0,
       timeoutReply: NullArray.instance,
       nonConsuming: true,
     },

@@ -1,0 +1,500 @@
+// Stream consumer groups (Redis's t_stream.c, second half): XGROUP, XREADGROUP, XACK, XPENDING,
+// XCLAIM, XAUTOCLAIM and XINFO. Delivery times and idle times come from the log entry's stamp
+// (writes) or the node's clock (XPENDING and XINFO reads), never from a replica's own clock.
+
+import { ErrorReply, NullArray, OK, RespMap, SimpleString } from '../protocol/values.js';
+import type { RespValue } from '../protocol/values.js';
+import { ConsumerGroup } from '../engine/consumer-group.js';
+import type { Consumer, PendingEntry } from '../engine/consumer-group.js';
+import { MAX_ID, StreamValue, ZERO_ID, compareIds, formatId } from '../engine/stream-value.js';
+import type { StreamEntry, StreamId } from '../engine/stream-value.js';
+import { option, parseInt64 } from './arguments.js';
+import { WouldBlock } from './command-spec.js';
+import type { ApplyContext, CommandSpec, ReadContext, WriteCommand } from './command-spec.js';
+import { NOT_INTEGER, SYNTAX, errorOf, errorReply, unknownSubcommand, wrongArity } from './errors.js';
+import { readCollection, writeCollection } from './typed-access.js';
+import { INVALID_ID, entryReply, nextAfter, parseId, parseRangeBound, parseReadOptions } from './streams.js';
+import type { ReadOptions } from './streams.js';
+
+const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
+const GROUP_AT_2 = { first: 2, last: 2, step: 1 } as const;
+
+/** HELP replies are simple strings, a line each. */
+function helpLines(lines: readonly string[]): RespValue[] {
+  return lines.map((line) => new SimpleString(line));
+}
+
+function noGroup(key: string, group: string): ErrorReply {
+  return errorReply(`NOGROUP No such key '${key}' or consumer group '${group}'`);
+}
+
+function noGroupForKey(key: string, group: string): ErrorReply {
+  return errorReply(`NOGROUP No such consumer group '${group}' for key name '${key}'`);
+}
+
+/** The stream and its group, for commands that need both to exist. */
+function findGroup(stream: StreamValue | undefined | ErrorReply, name: string, missing: ErrorReply): [StreamValue, ConsumerGroup] | ErrorReply {
+  if (stream instanceof ErrorReply) return stream;
+  const group = stream?.groups.get(name);
+  return stream === undefined || group === undefined ? missing : [stream, group];
+}
+
+// ---- XGROUP ----
+
+const XGROUP_ARITY: Readonly<Record<string, number>> = { create: -5, setid: -5, destroy: 4, createconsumer: 5, delconsumer: 5, help: 2 };
+
+/** `$` or an ID, then ENTRIESREAD (and MKSTREAM for CREATE). */
+function parseGroupPosition(args: readonly string[], create: boolean): { id: StreamId | '$'; mkStream: boolean; entriesRead: number | undefined } | ErrorReply {
+  const id = args[4] === '$' ? '$' : parseId(args[4], 0);
+  if (id === undefined) return INVALID_ID;
+  let mkStream = false;
+  let entriesRead: number | undefined;
+  for (let i = 5; i < args.length; i++) {
+    const name = option(args[i]);
+    if (create && name === 'mkstream') mkStream = true;
+    else if (name === 'entriesread' && i + 1 < args.length) {
+      const value = parseInt64(args[++i]);
+      if (value === undefined) return NOT_INTEGER;
+      if (value < -1) return errorReply('ERR value for ENTRIESREAD must be positive or -1');
+      entriesRead = value === -1 ? undefined : Number(value);
+    } else return errorReply(`ERR unknown subcommand or wrong number of arguments for '${args[1]}'. Try XGROUP HELP.`);
+  }
+  return { id, mkStream, entriesRead };
+}
+
+function checkXgroup(args: readonly string[]): ErrorReply | undefined {
+  const sub = option(args[1]);
+  const arity = XGROUP_ARITY[sub];
+  if (arity === undefined) return unknownSubcommand(args[1], 'xgroup');
+  if (arity > 0 ? args.length !== arity : args.length < -arity) return wrongArity(`xgroup|${sub}`);
+  if (sub === 'create' || sub === 'setid') return errorOf(parseGroupPosition(args, sub === 'create'));
+  return undefined;
+}
+
+const XGROUP_HELP = helpLines([
+  'XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'CREATE <key> <groupname> <id|$> [option]', '    Create a new consumer group. Options are:',
+  '    * MKSTREAM', '      Create the empty stream if it does not exist.',
+  '    * ENTRIESREAD entries_read', '      Set the group\'s entries_read counter (internal use).',
+  'CREATECONSUMER <key> <groupname> <consumer>', '    Create a new consumer in the specified group.',
+  'DELCONSUMER <key> <groupname> <consumer>', '    Remove the specified consumer.',
+  'DESTROY <key> <groupname>', '    Remove the specified group.',
+  'SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]', '    Set the current group ID and entries_read counter.',
+  'HELP', '    Prints this help.',
+]);
+
+function applyXgroup(context: ApplyContext, args: readonly string[]): RespValue {
+  const sub = option(args[1]);
+  if (sub === 'help') return XGROUP_HELP;
+  const key = args[2];
+  const found = writeCollection(context, key, StreamValue);
+  if (found instanceof ErrorReply) return found;
+  let stream = found;
+  if (sub === 'create') {
+    const position = parseGroupPosition(args, true) as Exclude<ReturnType<typeof parseGroupPosition>, ErrorReply>;
+    if (stream === undefined) {
+      if (!position.mkStream) return errorReply('ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.');
+      stream = new StreamValue();
+      context.keyspace.set(key, stream);
+    }
+    if (stream.groups.has(args[3])) return errorReply('BUSYGROUP Consumer Group name already exists');
+    const id = position.id === '$' ? stream.lastId : position.id;
+    stream.groups.set(args[3], new ConsumerGroup(id, position.entriesRead ?? (position.id === '$' ? stream.entriesAdded : undefined)));
+    return OK;
+  }
+  if (stream === undefined) return errorReply('ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.');
+  const group = stream.groups.get(args[3]);
+  if (sub === 'destroy') {
+    if (group === undefined) return 0;
+    stream.groups.delete(args[3]);
+    // Readers blocked on the group learn it is gone.
+    context.signalReady(key);
+    return 1;
+  }
+  if (group === undefined) return noGroupForKey(key, args[3]);
+  if (sub === 'setid') {
+    const position = parseGroupPosition(args, false) as Exclude<ReturnType<typeof parseGroupPosition>, ErrorReply>;
+    group.lastDeliveredId = position.id === '$' ? stream.lastId : position.id;
+    group.entriesRead = position.entriesRead ?? (position.id === '$' ? stream.entriesAdded : undefined);
+    return OK;
+  }
+  if (sub === 'createconsumer') {
+    if (group.consumers.has(args[4])) return 0;
+    group.consumer(args[4], context.nowMs);
+    return 1;
+  }
+  return group.deleteConsumer(args[4]);
+}
+
+// ---- XREADGROUP ----
+
+type GroupReadRequest = ReadOptions & { readonly group: string; readonly consumer: string };
+
+function parseXreadgroup(args: readonly string[]): GroupReadRequest | ErrorReply {
+  const options = parseReadOptions(args, true);
+  if (options instanceof ErrorReply) return options;
+  if (options.ids.includes('$')) {
+    return errorReply('ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.');
+  }
+  return options as GroupReadRequest;
+}
+
+function xreadgroupKeys(args: readonly string[]): string[] {
+  const request = parseXreadgroup(args);
+  return request instanceof ErrorReply ? [] : [...request.keys];
+}
+
+/** New entries for the group (`>`): they become pending for the consumer unless NOACK. */
+function deliverNew(context: ApplyContext, stream: StreamValue, group: ConsumerGroup, consumer: Consumer, count: number, noAck: boolean): RespValue[] {
+  const entries = stream.range(nextAfter(group.lastDeliveredId), MAX_ID, count === 0 ? -1 : count, false);
+  for (const [id] of entries) {
+    if (group.entriesRead !== undefined && !stream.hasTombstonesFrom(id)) group.entriesRead++;
+    else if (stream.entriesAdded > 0) group.entriesRead = stream.entriesReadAt(id);
+    group.lastDeliveredId = id;
+    if (!noAck) {
+      const pending = group.deliver(id, consumer, context.nowMs, false);
+      pending.deliveries = 1;
+    }
+  }
+  if (entries.length > 0) consumer.activeAtMs = context.nowMs;
+  return entries.map(entryReply);
+}
+
+/** The consumer's own pending entries after `after`: delivered again (count and time updated). */
+function deliverHistory(context: ApplyContext, stream: StreamValue, group: ConsumerGroup, consumer: Consumer, after: StreamId, count: number): RespValue[] {
+  const mine = group.pendingRange(nextAfter(after), MAX_ID, count === 0 ? Infinity : count, (entry) => entry.consumer === consumer.name);
+  return mine.map((pending) => {
+    const entry = stream.range(pending.id, pending.id, 1, false)[0];
+    if (entry === undefined) return [formatId(pending.id), NullArray.instance];
+    pending.deliveredAtMs = context.nowMs;
+    pending.deliveries++;
+    return entryReply(entry);
+  });
+}
+
+function applyXreadgroup(context: ApplyContext, args: readonly string[]): RespValue | WouldBlock {
+  const request = parseXreadgroup(args) as GroupReadRequest;
+  const served: Array<[RespValue, RespValue]> = [];
+  for (let k = 0; k < request.keys.length; k++) {
+    const key = request.keys[k];
+    const found = findGroup(writeCollection(context, key, StreamValue), request.group, errorReply(`NOGROUP No such key '${key}' or consumer group '${request.group}' in XREADGROUP with GROUP option`));
+    if (found instanceof ErrorReply) return found;
+    const [stream, group] = found;
+    const id = request.ids[k];
+    // Like Redis, a consumer comes into being (or is seen) only when it is served.
+    if (id === '>' && stream.range(nextAfter(group.lastDeliveredId), MAX_ID, 1, false).length === 0) continue;
+    const consumer = group.consumer(request.consumer, context.nowMs);
+    consumer.seenAtMs = context.nowMs;
+    if (id === '>') served.push([key, deliverNew(context, stream, group, consumer, request.count, request.noAck)]);
+    else served.push([key, deliverHistory(context, stream, group, consumer, parseId(id, 0) as StreamId, request.count)]);
+  }
+  if (served.length > 0) return new RespMap(served, 'pairs');
+  return request.blockMs === undefined ? NullArray.instance : WouldBlock.instance;
+}
+
+// ---- XACK, XPENDING ----
+
+function applyXack(context: ApplyContext, args: readonly string[]): RespValue {
+  const stream = writeCollection(context, args[1], StreamValue);
+  if (stream instanceof ErrorReply) return stream;
+  const group = stream?.groups.get(args[2]);
+  if (group === undefined) return 0;
+  let acknowledged = 0;
+  for (const id of args.slice(3)) if (group.acknowledge(parseId(id, 0) as StreamId)) acknowledged++;
+  return acknowledged;
+}
+
+interface PendingQuery {
+  readonly minIdleMs: number;
+  readonly start: StreamId;
+  readonly end: StreamId;
+  readonly count: number;
+  readonly consumer: string | undefined;
+}
+
+function parseXpending(args: readonly string[]): PendingQuery | undefined | ErrorReply {
+  if (args.length === 3) return undefined;
+  let at = 3;
+  let minIdleMs = 0;
+  if (option(args[3]) === 'idle') {
+    if (args.length < 5) return SYNTAX;
+    const idle = parseInt64(args[4]);
+    if (idle === undefined) return NOT_INTEGER;
+    minIdleMs = Number(idle);
+    at = 5;
+  }
+  if (args.length < at + 3 || args.length > at + 4) return SYNTAX;
+  const start = parseRangeBound(args[at], true);
+  if (start instanceof ErrorReply) return start;
+  const end = parseRangeBound(args[at + 1], false);
+  if (end instanceof ErrorReply) return end;
+  const count = parseInt64(args[at + 2]);
+  if (count === undefined) return NOT_INTEGER;
+  return { minIdleMs, start, end, count: count < 0 ? 0 : Number(count), consumer: args[at + 3] };
+}
+
+function pendingSummary(group: ConsumerGroup): RespValue {
+  const all = group.allPending();
+  if (all.length === 0) return [0, null, null, NullArray.instance];
+  const perConsumer = new Map<string, number>();
+  for (const entry of all) perConsumer.set(entry.consumer, (perConsumer.get(entry.consumer) ?? 0) + 1);
+  const consumers = [...group.consumers.keys()].filter((name) => perConsumer.has(name)).sort();
+  return [all.length, formatId(all[0].id), formatId(all[all.length - 1].id), consumers.map((name) => [name, String(perConsumer.get(name))])];
+}
+
+function executeXpending(context: ReadContext, args: readonly string[]): RespValue {
+  const query = parseXpending(args);
+  if (query instanceof ErrorReply) return query;
+  const found = findGroup(readCollection(context, args[1], StreamValue), args[2], noGroup(args[1], args[2]));
+  if (found instanceof ErrorReply) return found;
+  const [, group] = found;
+  if (query === undefined) return pendingSummary(group);
+  const idle = (entry: PendingEntry) => Math.max(0, context.nowMs - entry.deliveredAtMs);
+  const entries = group.pendingRange(query.start, query.end, query.count,
+    (entry) => (query.consumer === undefined || entry.consumer === query.consumer) && idle(entry) >= query.minIdleMs);
+  return entries.map((entry) => [formatId(entry.id), entry.consumer, idle(entry), entry.deliveries]);
+}
+
+// ---- XCLAIM, XAUTOCLAIM ----
+
+interface ClaimRequest {
+  readonly minIdleMs: number;
+  readonly ids: readonly StreamId[];
+  readonly idleMs: number | undefined;
+  readonly timeMs: number | undefined;
+  readonly retryCount: number | undefined;
+  readonly force: boolean;
+  readonly justId: boolean;
+  readonly lastId: StreamId | undefined;
+}
+
+function parseMinIdle(text: string, command: string): number | ErrorReply {
+  const value = parseInt64(text);
+  if (value === undefined) return errorReply(`ERR Invalid min-idle-time argument for ${command}`);
+  return Math.max(0, Number(value));
+}
+
+function parseXclaim(args: readonly string[]): ClaimRequest | ErrorReply {
+  const minIdleMs = parseMinIdle(args[4], 'XCLAIM');
+  if (minIdleMs instanceof ErrorReply) return minIdleMs;
+  const ids: StreamId[] = [];
+  let i = 5;
+  for (; i < args.length; i++) {
+    const id = parseId(args[i], 0);
+    if (id === undefined) break;
+    ids.push(id);
+  }
+  const request = { minIdleMs, ids, idleMs: undefined as number | undefined, timeMs: undefined as number | undefined, retryCount: undefined as number | undefined, force: false, justId: false, lastId: undefined as StreamId | undefined };
+  for (; i < args.length; i++) {
+    const name = option(args[i]);
+    const more = i + 1 < args.length;
+    if (name === 'force') request.force = true;
+    else if (name === 'justid') request.justId = true;
+    else if ((name === 'idle' || name === 'time' || name === 'retrycount') && more) {
+      const value = parseInt64(args[++i]);
+      if (value === undefined) return errorReply(`ERR Invalid ${name === 'retrycount' ? 'RETRYCOUNT' : name === 'idle' ? 'IDLE' : 'TIME'} option argument for XCLAIM`);
+      if (name === 'idle') request.idleMs = Number(value);
+      else if (name === 'time') request.timeMs = Number(value);
+      else request.retryCount = Number(value);
+    } else if (name === 'lastid' && more) {
+      const id = parseId(args[++i], 0);
+      if (id === undefined) return INVALID_ID;
+      request.lastId = id;
+    } else return errorReply(`ERR Unrecognized XCLAIM option '${args[i]}'`);
+  }
+  return request;
+}
+
+/** Moves a pending entry to `consumer` when it has been idle long enough; the stream entry, or null if it is gone. */
+function claimOne(context: ApplyContext, stream: StreamValue, group: ConsumerGroup, consumer: Consumer, pending: PendingEntry, countDelivery: boolean): StreamEntry | null {
+  const entry = stream.range(pending.id, pending.id, 1, false)[0];
+  if (entry === undefined) {
+    group.acknowledge(pending.id);
+    return null;
+  }
+  group.deliver(pending.id, consumer, context.nowMs, countDelivery);
+  consumer.activeAtMs = context.nowMs;
+  return entry;
+}
+
+function applyXclaim(context: ApplyContext, args: readonly string[]): RespValue {
+  const request = parseXclaim(args) as ClaimRequest;
+  const found = findGroup(writeCollection(context, args[1], StreamValue), args[2], noGroup(args[1], args[2]));
+  if (found instanceof ErrorReply) return found;
+  const [stream, group] = found;
+  if (request.lastId !== undefined && compareIds(request.lastId, group.lastDeliveredId) > 0) group.lastDeliveredId = request.lastId;
+  const consumer = group.consumer(args[3], context.nowMs);
+  consumer.seenAtMs = context.nowMs;
+  const deliveredAtMs = request.timeMs ?? (request.idleMs !== undefined ? context.nowMs - request.idleMs : undefined);
+  const claimed: RespValue[] = [];
+  for (const id of request.ids) {
+    let pending = group.pending(id);
+    if (pending === undefined) {
+      // FORCE creates the pending entry, but only for an entry the stream still has.
+      if (!request.force || stream.range(id, id, 1, false).length === 0) continue;
+      pending = group.deliver(id, consumer, context.nowMs, false);
+    } else if (context.nowMs - pending.deliveredAtMs < request.minIdleMs) continue;
+    const entry = claimOne(context, stream, group, consumer, pending, !request.justId);
+    if (entry === null) continue;
+    if (deliveredAtMs !== undefined) pending.deliveredAtMs = deliveredAtMs;
+    if (request.retryCount !== undefined) pending.deliveries = request.retryCount;
+    claimed.push(request.justId ? formatId(entry[0]) : entryReply(entry));
+  }
+  return claimed;
+}
+
+interface AutoClaimRequest { readonly minIdleMs: number; readonly start: StreamId; readonly count: number; readonly justId: boolean }
+
+function parseXautoclaim(args: readonly string[]): AutoClaimRequest | ErrorReply {
+  const minIdleMs = parseMinIdle(args[4], 'XAUTOCLAIM');
+  if (minIdleMs instanceof ErrorReply) return minIdleMs;
+  const start = parseRangeBound(args[5], true);
+  if (start instanceof ErrorReply) return start;
+  let count = 100;
+  let justId = false;
+  for (let i = 6; i < args.length; i++) {
+    const name = option(args[i]);
+    if (name === 'count' && i + 1 < args.length) {
+      const value = parseInt64(args[++i]);
+      // Redis bounds the scan at ten attempts per wanted entry.
+      if (value === undefined || value < 1 || value > Number.MAX_SAFE_INTEGER / 10) return errorReply('ERR COUNT must be > 0');
+      count = Number(value);
+    } else if (name === 'justid') justId = true;
+    else return SYNTAX;
+  }
+  return { minIdleMs, start, count, justId };
+}
+
+function applyXautoclaim(context: ApplyContext, args: readonly string[]): RespValue {
+  const request = parseXautoclaim(args) as AutoClaimRequest;
+  const found = findGroup(writeCollection(context, args[1], StreamValue), args[2], noGroup(args[1], args[2]));
+  if (found instanceof ErrorReply) return found;
+  const [stream, group] = found;
+  const consumer = group.consumer(args[3], context.nowMs);
+  consumer.seenAtMs = context.nowMs;
+  const candidates = group.pendingRange(request.start, MAX_ID, request.count * 10 + 1);
+  const claimed: RespValue[] = [];
+  const deleted: RespValue[] = [];
+  let next: StreamId = ZERO_ID;
+  let scanned = 0;
+  for (const pending of candidates) {
+    if (claimed.length === request.count || scanned === request.count * 10) {
+      next = pending.id;
+      break;
+    }
+    scanned++;
+    if (context.nowMs - pending.deliveredAtMs < request.minIdleMs) continue;
+    const entry = claimOne(context, stream, group, consumer, pending, !request.justId);
+    if (entry === null) deleted.push(formatId(pending.id));
+    else claimed.push(request.justId ? formatId(entry[0]) : entryReply(entry));
+  }
+  return [formatId(next), claimed, deleted];
+}
+
+// ---- XINFO ----
+
+/** Redis's streamReplyWithCGLag: entries the group has not read yet, when knowable. */
+function groupLag(stream: StreamValue, group: ConsumerGroup): number | null {
+  if (stream.entriesAdded === 0) return 0;
+  if (group.entriesRead !== undefined && !stream.hasTombstonesFrom(group.lastDeliveredId)) return stream.entriesAdded - group.entriesRead;
+  const read = stream.entriesReadAt(group.lastDeliveredId);
+  return read === undefined ? null : stream.entriesAdded - read;
+}
+
+const XINFO_HELP = helpLines([
+  'XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'CONSUMERS <key> <groupname>', '    Show consumers of <groupname>.',
+  'GROUPS <key>', '    Show the stream consumer groups.',
+  'STREAM <key> [FULL [COUNT <count>]', '    Show information about the stream.',
+  'HELP', '    Prints this help.',
+]);
+
+function executeXinfo(context: ReadContext, args: readonly string[]): RespValue {
+  const sub = option(args[1]);
+  const arities: Record<string, number> = { consumers: 4, groups: 3, stream: -3, help: 2 };
+  const arity = arities[sub];
+  if (arity === undefined) return unknownSubcommand(args[1], 'xinfo');
+  if (arity > 0 ? args.length !== arity : args.length < -arity) return wrongArity(`xinfo|${sub}`);
+  if (sub === 'help') return XINFO_HELP;
+  const stream = readCollection(context, args[2], StreamValue);
+  if (stream instanceof ErrorReply) return stream;
+  if (stream === undefined) return errorReply('ERR no such key');
+  if (sub === 'groups') {
+    return [...stream.groups].map(([name, group]) => new RespMap([
+      ['name', name], ['consumers', group.consumers.size], ['pending', group.pendingCount],
+      ['last-delivered-id', formatId(group.lastDeliveredId)], ['entries-read', group.entriesRead ?? null], ['lag', groupLag(stream, group)],
+    ]));
+  }
+  if (sub === 'consumers') {
+    const group = stream.groups.get(args[3]);
+    if (group === undefined) return noGroupForKey(args[2], args[3]);
+    return [...group.consumers.values()].map((consumer) => new RespMap([
+      ['name', consumer.name], ['pending', consumer.pending.size], ['idle', Math.max(0, context.nowMs - consumer.seenAtMs)],
+      ['inactive', consumer.activeAtMs < 0 ? -1 : Math.max(0, context.nowMs - consumer.activeAtMs)],
+    ]));
+  }
+  if (args.length > 3) return errorReply('ERR XINFO STREAM FULL is not supported yet');
+  const first = stream.first();
+  const last = stream.last();
+  return new RespMap([
+    ['length', stream.size], ['radix-tree-keys', stream.snapshotBlocks().length], ['radix-tree-nodes', stream.snapshotBlocks().length + 1],
+    ['last-generated-id', formatId(stream.lastId)], ['max-deleted-entry-id', formatId(stream.maxDeletedId)], ['entries-added', stream.entriesAdded],
+    ['recorded-first-entry-id', formatId(first?.[0] ?? ZERO_ID)], ['groups', stream.groups.size],
+    ['first-entry', first === undefined ? null : entryReply(first)], ['last-entry', last === undefined ? null : entryReply(last)],
+  ]);
+}
+
+export const streamGroupCommands: readonly CommandSpec[] = [
+  {
+    name: 'xgroup', kind: 'write', arity: -2, flags: ['write', 'denyoom'], keys: GROUP_AT_2, categories: ['stream'],
+    findKeys: (args) => (args.length > 2 ? [args[2]] : []),
+    group: 'stream', since: '5.0.0', complexity: 'Depends on subcommand.', summary: 'A container for consumer groups commands.',
+    check: checkXgroup,
+    apply: applyXgroup,
+  },
+  {
+    name: 'xreadgroup', kind: 'write', arity: -7, flags: ['write', 'blocking', 'movablekeys'], keys: { first: 0, last: 0, step: 0 },
+    findKeys: xreadgroupKeys, keySpecFlags: [['RW', 'update']], categories: ['stream'], group: 'stream', since: '5.0.0',
+    complexity: 'For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.',
+    summary: 'Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise.',
+    check: (args) => errorOf(parseXreadgroup(args)),
+    // Every waiter is retried: consumers of other groups each get the entry, and one of the
+    // same group that finds it taken stays parked.
+    blocking: { timeoutMs: (args) => (parseXreadgroup(args) as GroupReadRequest).blockMs ?? 0, timeoutReply: NullArray.instance, nonConsuming: true },
+    apply: applyXreadgroup,
+  } satisfies WriteCommand,
+  {
+    name: 'xack', kind: 'write', arity: -4, flags: ['write', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'update']], categories: ['stream'],
+    group: 'stream', since: '5.0.0', complexity: 'O(1) for each message ID processed.',
+    summary: 'Returns the number of messages that were successfully acknowledged by the consumer group member of a stream.',
+    check: (args) => (args.slice(3).every((id) => parseId(id, 0) !== undefined) ? undefined : INVALID_ID),
+    apply: applyXack,
+  },
+  {
+    name: 'xpending', kind: 'read', arity: -3, flags: ['readonly'], keys: ONE_KEY, keySpecFlags: [['RO', 'access']], tips: ['nondeterministic_output'], categories: ['stream'],
+    group: 'stream', since: '5.0.0', complexity: 'O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.',
+    summary: 'Returns the information and entries from a stream consumer group\'s pending entries list.',
+    execute: executeXpending,
+  },
+  {
+    name: 'xclaim', kind: 'write', arity: -6, flags: ['write', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'update']], tips: ['nondeterministic_output'], categories: ['stream'],
+    group: 'stream', since: '5.0.0', complexity: 'O(log N) with N being the number of messages in the PEL of the consumer group.',
+    summary: 'Changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member.',
+    check: (args) => errorOf(parseXclaim(args)),
+    apply: applyXclaim,
+  },
+  {
+    name: 'xautoclaim', kind: 'write', arity: -6, flags: ['write', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'update']], tips: ['nondeterministic_output'], categories: ['stream'],
+    group: 'stream', since: '6.2.0', complexity: 'O(1) if COUNT is small.',
+    summary: 'Changes, or acquires, ownership of messages in a consumer group, as if the messages were delivered to as consumer group member.',
+    check: (args) => errorOf(parseXautoclaim(args)),
+    apply: applyXautoclaim,
+  },
+  {
+    name: 'xinfo', kind: 'read', arity: -2, flags: ['readonly'], keys: GROUP_AT_2, categories: ['stream'],
+    findKeys: (args) => (args.length > 2 ? [args[2]] : []),
+    group: 'stream', since: '5.0.0', complexity: 'Depends on subcommand.', summary: 'A container for stream introspection commands.',
+    execute: executeXinfo,
+  },
+];
+

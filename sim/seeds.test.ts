@@ -20,3 +20,10 @@ test('the same seed replays the same run exactly', () => {
   const b = runSeeds({ startSeed: 4242, seeds: 1, faults: new Set(FAULT_KINDS) });
   assert.deepEqual({ ...a, wallMs: 0 }, { ...b, wallMs: 0 });
 });
+
+test('seeds that once failed pass: 89820 (the checker pruned an unknown write an unknown cas needed)', () => {
+  for (const seed of [89820]) {
+    const summary = runSeeds({ startSeed: seed, seeds: 1, faults: new Set(FAULT_KINDS) });
+    assert.deepEqual(summary.failures.map((f) => f.failure), [], replayCommand(seed, 'all'));
+  }
+});

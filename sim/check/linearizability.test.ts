@@ -110,3 +110,16 @@ test('an unknown write may explain a failed compare-and-set, so it is not pruned
   const without = [cas(2, 'x', null, 'v', false, 5, 6)];
   assert.equal(checkHistory(without).result, 'illegal');
 });
+
+test('an unknown compare-and-set whose result was read keeps the unknown write it expected', () => {
+  // Found by the simulator (seed 89820): w(c1-79) and cas(c1-79 -> c2-80) both timed out, and a
+  // later read saw c2-80; pruning the write made the cas impossible.
+  const unknownCas = (c: number, k: string, from: string, to: string, t0: number): Operation =>
+    op(c, k, { kind: 'cas', expect: from, value: to }, { status: 'unknown' }, t0, Infinity);
+  const h = [w(1, 'x', 'a', 0, 1), unknownWrite(2, 'x', 'b', 2), unknownCas(1, 'x', 'b', 'c', 3), r(3, 'x', 'c', 10, 11)];
+  assert.equal(checkHistory(h).result, 'ok');
+  const chained = [w(1, 'x', 'a', 0, 1), unknownWrite(2, 'x', 'b', 2), unknownCas(1, 'x', 'b', 'c', 3), unknownCas(2, 'x', 'c', 'd', 4), r(3, 'x', 'd', 10, 11)];
+  assert.equal(checkHistory(chained).result, 'ok');
+  const impossible = [w(1, 'x', 'a', 0, 1), unknownCas(1, 'x', 'b', 'c', 3), r(3, 'x', 'c', 10, 11)];
+  assert.equal(checkHistory(impossible).result, 'illegal');
+});

@@ -43,22 +43,38 @@ export function checkHistory(history: readonly Operation[], maxStepsPerKey = 5_0
 /**
  * An operation with an unknown outcome can always be linearized last, where it changes nothing
  * anyone saw. So it can be dropped without changing the verdict unless something could need
- * its effect: a read returning its value, a successful compare-and-set expecting its value, or
- * a failed compare-and-set on its key that ended after it was called (the failure may be
- * explained by it). Dropping the others prunes the search a lot.
+ * its effect: a read returning its value, a compare-and-set expecting its value that succeeded
+ * or is itself kept (an unknown cas whose result was read needs the write it expected: seed
+ * 89820), or a failed compare-and-set on its key that ended after it was called (the failure may
+ * be explained by it). Dropping the others prunes the search a lot.
  */
 export function withoutUnobservedUnknowns(history: readonly Operation[]): Operation[] {
-  const observed = new Set<string>();
+  const needed = new Set<string>();
   const lastFailedCasReturn = new Map<string, number>();
   for (const op of history) {
     if (op.outcome.status !== 'ok') continue;
-    if (op.input.kind === 'read' && op.outcome.value !== undefined && op.outcome.value !== null) observed.add(`${op.key}\u0000${op.outcome.value}`);
-    if (op.input.kind === 'cas' && op.outcome.succeeded === true && op.input.expect !== null) observed.add(`${op.key}\u0000${op.input.expect}`);
+    if (op.input.kind === 'read' && op.outcome.value !== undefined && op.outcome.value !== null) needed.add(`${op.key}\u0000${op.outcome.value}`);
+    if (op.input.kind === 'cas' && op.outcome.succeeded === true && op.input.expect !== null) needed.add(`${op.key}\u0000${op.input.expect}`);
     if (op.input.kind === 'cas' && op.outcome.succeeded !== true) lastFailedCasReturn.set(op.key, Math.max(lastFailedCasReturn.get(op.key) ?? -Infinity, op.returnTime));
   }
-  return history.filter((op) => op.outcome.status !== 'unknown' || op.input.kind === 'read'
-    || observed.has(`${op.key}\u0000${op.input.value}`)
-    || (lastFailedCasReturn.get(op.key) ?? -Infinity) > op.callTime);
+  const keep = (op: Operation): boolean => op.outcome.status !== 'unknown' || op.input.kind === 'read'
+    || needed.has(`${op.key}\u0000${op.input.value}`)
+    || (lastFailedCasReturn.get(op.key) ?? -Infinity) > op.callTime;
+  // Kept unknown compare-and-sets need what they expect: grow the needed values to a fixpoint
+  // (each round adds one at least, so there are at most as many rounds as operations).
+  for (let round = 0; round <= history.length; round++) {
+    let grew = false;
+    for (const op of history) {
+      if (op.outcome.status !== 'unknown' || op.input.kind !== 'cas' || op.input.expect === null || !keep(op)) continue;
+      const value = `${op.key}\u0000${op.input.expect}`;
+      if (!needed.has(value)) {
+        needed.add(value);
+        grew = true;
+      }
+    }
+    if (!grew) return history.filter(keep);
+  }
+  assert.fail('the needed values stop growing within as many rounds as operations');
 }
 
 /** true if linearizable, false if not, 'timeout' if the search exceeded its step budget. */

@@ -21,8 +21,8 @@ test('the same seed replays the same run exactly', () => {
   assert.deepEqual({ ...a, wallMs: 0 }, { ...b, wallMs: 0 });
 });
 
-test('seeds that once failed pass: 89820 (the checker pruned an unknown write an unknown cas needed)', () => {
-  for (const seed of [89820]) {
+test('seeds that once failed pass: 89820 and 95531 (the checker pruned unknown writes that unknown cas operations needed)', () => {
+  for (const seed of [89820, 95531]) {
     const summary = runSeeds({ startSeed: seed, seeds: 1, faults: new Set(FAULT_KINDS) });
     assert.deepEqual(summary.failures.map((f) => f.failure), [], replayCommand(seed, 'all'));
   }

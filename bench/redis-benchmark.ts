@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 export interface BenchmarkOptions {
   readonly port: number;
   readonly tests: readonly string[];
+  /** A command to run instead of the built-in `tests` (XADD has no built-in test). */
+  readonly command?: readonly string[];
   readonly clients: number;
   readonly pipeline: number;
   readonly requests: number;
@@ -15,8 +17,9 @@ export interface BenchmarkOptions {
 /** requests/s per test name (upper case, as redis-benchmark names them). */
 export function runRedisBenchmark(options: BenchmarkOptions): Map<string, number> {
   const args = [
-    '-h', '127.0.0.1', '-p', String(options.port), '-t', options.tests.join(','), '-c', String(options.clients),
+    '-h', '127.0.0.1', '-p', String(options.port), '-c', String(options.clients),
     '-P', String(options.pipeline), '-n', String(options.requests), '-r', String(options.keyspace), '-d', String(options.valueBytes), '--csv',
+    ...(options.command ?? ['-t', options.tests.join(',')]),
   ];
   const result = spawnSync('redis-benchmark', args, { encoding: 'utf8', timeout: 300_000 });
   if (result.status !== 0) throw new Error(`redis-benchmark failed: ${result.stderr}`);

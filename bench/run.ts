@@ -18,6 +18,8 @@ interface Scenario {
   readonly section: string;
   readonly config: 'memory' | 'durable';
   readonly tests: readonly string[];
+  /** A custom command for redis-benchmark, named by its first word in `tests`. */
+  readonly command?: readonly string[];
   readonly pipeline: number;
   /** The issue's target for the Shoal/Redis ratio, where one was set. */
   readonly target?: number;
@@ -29,6 +31,7 @@ const SCENARIOS: readonly Scenario[] = [
   { section: 'strings, durable (fsync before reply)', config: 'durable', tests: ['SET'], pipeline: 1, target: 0.9 },
   { section: 'strings, durable (fsync before reply)', config: 'durable', tests: ['SET'], pipeline: 16 },
   { section: 'collections, in memory', config: 'memory', tests: ['LPUSH', 'LPOP', 'HSET', 'SADD', 'ZADD'], pipeline: 1, target: 0.8 },
+  { section: 'queue, durable (fsync before reply)', config: 'durable', tests: ['XADD'], command: ['XADD', 'bench:stream', '*', 'field', 'value-of-16-byte'], pipeline: 1, target: 0.8 },
 ];
 
 function option(name: string): string | undefined {
@@ -39,7 +42,7 @@ function option(name: string): string | undefined {
 async function measure(start: () => Promise<RunningServer>, scenario: Scenario, requests: number, repeat: number): Promise<{ rates: Map<string, number>; rssBytes: number }> {
   const server = await start();
   try {
-    const base = { port: server.port, tests: scenario.tests, clients: 50, pipeline: scenario.pipeline, keyspace: 100_000, valueBytes: 16 };
+    const base = { port: server.port, tests: scenario.tests, command: scenario.command, clients: 50, pipeline: scenario.pipeline, keyspace: 100_000, valueBytes: 16 };
     runRedisBenchmark({ ...base, requests: Math.max(1000, Math.floor(requests / 10)) });
     const samples = new Map<string, number[]>();
     for (let i = 0; i < repeat; i++) {

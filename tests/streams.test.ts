@@ -157,3 +157,35 @@ describe('streams', () => {
     assert.equal(await redis.xtrim('s:durable', 'MAXLEN', '~', 1), 99);
   });
 });
+
+describe('stream capacity (XCONFIG MAXLEN-REJECT, peak shaving)', () => {
+  let node: EmbeddedNode;
+  let redis: Redis;
+
+  before(async () => {
+    node = await EmbeddedNode.start();
+    redis = node.client();
+  });
+
+  after(() => node.stop());
+
+  test('a full stream refuses XADD with STREAMFULL and loses nothing; consuming makes room; the limit survives a restart', async () => {
+    await redis.xadd('q:sale', '1-0', 'order', '1');
+    assert.equal(await redis.call('XCONFIG', 'q:sale', 'MAXLEN-REJECT', '3'), 'OK');
+    assert.deepEqual(await redis.call('XCONFIG', 'q:sale'), ['maxlen-reject', 3]);
+    await redis.xadd('q:sale', '2-0', 'order', '2');
+    await redis.xadd('q:sale', '3-0', 'order', '3');
+    await assert.rejects(redis.xadd('q:sale', '4-0', 'order', '4'), /^ReplyError: STREAMFULL the stream holds its 3 entries/);
+    assert.deepEqual(((await redis.xrange('q:sale', '-', '+')) as Entry[]).map(([id]) => id), ['1-0', '2-0', '3-0'], 'nothing was trimmed');
+    await node.restart({ snapshot: true });
+    redis = node.client();
+    await assert.rejects(redis.xadd('q:sale', '4-0', 'order', '4'), /^ReplyError: STREAMFULL/);
+    await redis.xdel('q:sale', '1-0');
+    assert.equal(await redis.xadd('q:sale', '4-0', 'order', '4'), '4-0', 'a consumed entry makes room');
+    assert.equal(await redis.call('XCONFIG', 'q:sale', 'MAXLEN-REJECT', '0'), 'OK');
+    assert.equal(await redis.xadd('q:sale', '5-0', 'order', '5'), '5-0');
+    await assert.rejects(redis.call('XCONFIG', 'q:none', 'MAXLEN-REJECT', '5'), /^ReplyError: ERR no such key$/);
+    await assert.rejects(redis.call('XCONFIG', 'q:sale', 'MAXLEN-REJECT', '-1'), /^ReplyError: ERR MAXLEN-REJECT must be a non-negative integer/);
+    await assert.rejects(redis.call('XCONFIG', 'q:sale', 'FOO', '1'), /^ReplyError: ERR syntax error$/);
+  });
+});

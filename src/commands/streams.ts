@@ -179,6 +179,9 @@ function applyXadd(context: ApplyContext, args: readonly string[]): RespValue {
   if (existing instanceof ErrorReply) return existing;
   if (existing === undefined && parsed.noMkStream) return null;
   if (existing !== undefined && compareIds(existing.lastId, MAX_ID) === 0) return IDS_EXHAUSTED;
+  if (existing !== undefined && existing.rejectAboveLength > 0 && existing.size >= existing.rejectAboveLength) {
+    return errorReply(`STREAMFULL the stream holds its ${existing.rejectAboveLength} entries (XCONFIG MAXLEN-REJECT); the entry was not added`);
+  }
   const id = nextId(existing, parsed.id, context.nowMs);
   if (id instanceof ErrorReply) return id;
   const stream = existing ?? new StreamValue();
@@ -286,7 +289,33 @@ function applyXread(context: ApplyContext, args: readonly string[]): RespValue |
   return WouldBlock.retryingWith([...args.slice(0, request.streamsAt + 1 + request.keys.length), ...resolved]);
 }
 
+/** XCONFIG key [MAXLEN-REJECT n]: Shoal's per-stream settings (peak shaving). */
+function parseXconfig(args: readonly string[]): { rejectAboveLength: number | undefined } | ErrorReply {
+  if (args.length === 2) return { rejectAboveLength: undefined };
+  if (args.length !== 4 || option(args[2]) !== 'maxlen-reject') return SYNTAX;
+  const value = parseInt64(args[3]);
+  if (value === undefined || value < 0) return errorReply('ERR MAXLEN-REJECT must be a non-negative integer (0: no limit)');
+  return { rejectAboveLength: Number(value) };
+}
+
+const xconfigCommand: WriteCommand = {
+  name: 'xconfig', kind: 'write', arity: -2, flags: ['write', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'update']], categories: ['stream'],
+  group: 'stream', since: '0.1.0', complexity: 'O(1)',
+  summary: 'Shoal: shows a stream\'s settings, or sets MAXLEN-REJECT, a capacity beyond which XADD fails instead of trimming (0: none).',
+  check: (args) => errorOf(parseXconfig(args)),
+  apply: (context, args) => {
+    const parsed = parseXconfig(args) as { rejectAboveLength: number | undefined };
+    const stream = writeCollection(context, args[1], StreamValue);
+    if (stream instanceof ErrorReply) return stream;
+    if (stream === undefined) return errorReply('ERR no such key');
+    if (parsed.rejectAboveLength === undefined) return new RespMap([['maxlen-reject', stream.rejectAboveLength]]);
+    stream.rejectAboveLength = parsed.rejectAboveLength;
+    return OK;
+  },
+};
+
 export const streamCommands: readonly CommandSpec[] = [
+  xconfigCommand,
   {
     name: 'xadd', kind: 'write', arity: -5, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'update']],
     tips: ['nondeterministic_output'], categories: ['stream'], group: 'stream', since: '5.0.0',

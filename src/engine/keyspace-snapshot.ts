@@ -6,7 +6,7 @@
 //   str:     u32 length, latin1 bytes
 //   values:  string: str | hash: u32 n (str field, str value)* | set, list: u32 n str*
 //            zset: u32 n (str member, f64 score)*
-//            stream: f64 lastMs f64 lastSeq f64 maxDeletedMs f64 maxDeletedSeq f64 entriesAdded
+//            stream: f64 lastMs f64 lastSeq f64 maxDeletedMs f64 maxDeletedSeq f64 entriesAdded f64 rejectAboveLength
 //                    u32 blocks (u32 n (f64 ms, f64 seq, u32 strings (0 = deleted), str*)*)*
 //                    u32 groups (str name, f64 lastMs, f64 lastSeq, f64 entriesRead (NaN = unknown),
 //                      u32 consumers (str name, f64 seenAtMs, f64 activeAtMs)*,
@@ -159,7 +159,7 @@ function decodeValue(reader: Reader, type: number): Value {
 }
 
 function encodeStream(writer: ChunkWriter, stream: StreamValue): void {
-  for (const part of [stream.lastId.ms, stream.lastId.seq, stream.maxDeletedId.ms, stream.maxDeletedId.seq, stream.entriesAdded]) writer.f64(part);
+  for (const part of [stream.lastId.ms, stream.lastId.seq, stream.maxDeletedId.ms, stream.maxDeletedId.seq, stream.entriesAdded, stream.rejectAboveLength]) writer.f64(part);
   const blocks = stream.snapshotBlocks();
   writer.u32(blocks.length);
   for (const block of blocks) {
@@ -216,6 +216,7 @@ function decodeStream(reader: Reader): StreamValue {
   const lastId = { ms: reader.f64(), seq: reader.f64() };
   const maxDeletedId = { ms: reader.f64(), seq: reader.f64() };
   const entriesAdded = reader.f64();
+  const rejectAboveLength = reader.f64();
   for (let b = reader.u32(); b > 0; b--) {
     const ids: StreamId[] = [];
     const fields: Array<string[] | null> = [];
@@ -235,6 +236,7 @@ function decodeStream(reader: Reader): StreamValue {
   stream.lastId = lastId;
   stream.maxDeletedId = maxDeletedId;
   stream.entriesAdded = entriesAdded;
+  stream.rejectAboveLength = rejectAboveLength;
   return stream;
 }
 

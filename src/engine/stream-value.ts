@@ -55,6 +55,11 @@ export class StreamValue implements CollectionValue {
   entriesAdded = 0;
   /** Consumer groups by name, in creation order. */
   readonly groups = new Map<string, ConsumerGroup>();
+  /**
+   * Shoal's peak shaving (XCONFIG MAXLEN-REJECT): XADD refuses entries beyond this many instead
+   * of trimming old ones; 0 means no limit.
+   */
+  rejectAboveLength = 0;
 
   get size(): number {
     return this.liveEntries;
@@ -66,6 +71,7 @@ export class StreamValue implements CollectionValue {
     copy.lastId = this.lastId;
     copy.maxDeletedId = this.maxDeletedId;
     copy.entriesAdded = this.entriesAdded;
+    copy.rejectAboveLength = this.rejectAboveLength;
     for (const [name, group] of this.groups) copy.groups.set(name, group.clone());
     return copy;
   }

@@ -11,7 +11,9 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, runRedisBenchmark } from './redis-benchmark.js';
-import { commandVersion, hasCommand, startRedis, startShoal } from './servers.js';
+import { commandVersion, hasCommand, startNats, startRedis, startShoal } from './servers.js';
+import { jetStreamQueue, streamQueue } from './queue.js';
+import type { QueueResult, QueueSettings } from './queue.js';
 import type { RunningServer } from './servers.js';
 
 interface Scenario {
@@ -54,29 +56,94 @@ async function measure(start: () => Promise<RunningServer>, scenario: Scenario, 
   }
 }
 
-/** RSS after loading `count` small string keys (key:NNNNNNN → 'xxx') with pipelined MSETs. */
-async function memoryFootprint(start: () => Promise<RunningServer>, count: number): Promise<{ idleBytes: number; loadedBytes: number }> {
+type Loader = (redis: Redis, count: number) => Promise<void>;
+
+/** 1M small string keys (key:NNNNNNN → 'xxx') with pipelined MSETs. */
+const loadStringKeys: Loader = async (redis, count) => {
+  const batch = 1000;
+  for (let i = 0; i < count; i += batch * 10) {
+    const pipeline = redis.pipeline();
+    for (let j = i; j < Math.min(count, i + batch * 10); j += batch) {
+      const args: string[] = [];
+      for (let k = j; k < Math.min(count, j + batch); k++) args.push(`key:${String(k).padStart(7, '0')}`, 'xxx');
+      pipeline.mset(...args);
+    }
+    await pipeline.exec();
+  }
+  assert.equal(await redis.dbsize(), count, 'every key loaded');
+};
+
+/** Entries of one stream (field 'f', value 'xxx') with pipelined XADDs. */
+const loadStreamEntries: Loader = async (redis, count) => {
+  for (let i = 0; i < count; i += 1000) {
+    const pipeline = redis.pipeline();
+    for (let j = i; j < Math.min(count, i + 1000); j++) pipeline.xadd('bench:stream', `${j + 1}-0`, 'f', 'xxx');
+    await pipeline.exec();
+  }
+  assert.equal(await redis.xlen('bench:stream'), count, 'every entry loaded');
+};
+
+/** RSS before and after `load` puts `count` items into a fresh server. */
+async function memoryFootprint(start: () => Promise<RunningServer>, load: Loader, count: number): Promise<{ idleBytes: number; loadedBytes: number }> {
   const server = await start();
   try {
     const idleBytes = server.rssBytes();
     const redis = new Redis({ port: server.port, host: '127.0.0.1' });
-    const batch = 1000;
-    for (let i = 0; i < count; i += batch * 10) {
-      const pipeline = redis.pipeline();
-      for (let j = i; j < Math.min(count, i + batch * 10); j += batch) {
-        const args: string[] = [];
-        for (let k = j; k < Math.min(count, j + batch); k++) args.push(`key:${String(k).padStart(7, '0')}`, 'xxx');
-        pipeline.mset(...args);
-      }
-      await pipeline.exec();
-    }
-    assert.equal(await redis.dbsize(), count, 'every key loaded');
+    await load(redis, count);
     redis.disconnect();
     await new Promise((resolve) => setTimeout(resolve, 500));
     return { idleBytes, loadedBytes: server.rssBytes() };
   } finally {
     await server.stop();
   }
+}
+
+/** Memory rows for one kind of item, Shoal against redis-server. */
+async function memoryRows(label: string, unit: string, load: Loader, count: number): Promise<string[]> {
+  const redis = await memoryFootprint(() => startRedis('memory'), load, count);
+  const shoal = await memoryFootprint(() => startShoal('memory'), load, count);
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+  const perItem = (memory: { idleBytes: number; loadedBytes: number }) => ((memory.loadedBytes - memory.idleBytes) / count).toFixed(0);
+  const ratio = (shoal.loadedBytes - shoal.idleBytes) / (redis.loadedBytes - redis.idleBytes);
+  return [
+    '',
+    `Memory: ${count} ${label}; RSS before → after, and bytes per ${unit} above the idle RSS.`,
+    '',
+    `| server | RSS idle MiB | RSS loaded MiB | bytes/${unit} | Shoal/Redis | target |`,
+    '|---|---|---|---|---|---|',
+    `| redis-server | ${mib(redis.idleBytes)} | ${mib(redis.loadedBytes)} | ${perItem(redis)} | | |`,
+    `| Shoal | ${mib(shoal.idleBytes)} | ${mib(shoal.loadedBytes)} | ${perItem(shoal)} | ${ratio.toFixed(2)} | ≤ 2 ${ratio <= 2 ? 'met' : 'not met'} |`,
+  ];
+}
+
+/** The end-to-end queue table: the same load generator against each server. */
+async function queueRows(settings: QueueSettings): Promise<string[]> {
+  const measured: Array<[string, QueueResult]> = [];
+  for (const [name, start] of [['redis-server (appendfsync always)', () => startRedis('durable')], ['Shoal (appendfsync always)', () => startShoal('durable')]] as const) {
+    const server = await start();
+    try {
+      measured.push([name, await streamQueue(server.port, settings)]);
+    } finally {
+      await server.stop();
+    }
+  }
+  if (hasCommand('nats-server')) {
+    const server = await startNats();
+    try {
+      measured.push(['NATS JetStream (file storage)', await jetStreamQueue(server.port, settings)]);
+    } finally {
+      await server.stop();
+    }
+  } else console.error('nats-server missing (apt-get install -y nats-server): JetStream row left out');
+  const shoal = measured.find(([name]) => name.startsWith('Shoal'))?.[1];
+  return [
+    '',
+    `Queue end to end: ${settings.messages} messages, ${settings.producers} producers (each waits for its publish to be acknowledged), ${settings.consumers} consumers (XREADGROUP COUNT 100 + XACK; JetStream: a durable pull consumer, fetch 100 + ack).`,
+    '',
+    '| server | messages/s | p50 ms | p99 ms | Shoal/peer throughput |',
+    '|---|---|---|---|---|',
+    ...measured.map(([name, r]) => `| ${name} | ${Math.round(r.messagesPerSecond)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${shoal === undefined || name.startsWith('Shoal') ? '' : (shoal.messagesPerSecond / r.messagesPerSecond).toFixed(2)} |`),
+  ];
 }
 
 async function main(): Promise<number> {
@@ -102,22 +169,14 @@ async function main(): Promise<number> {
     }
   }
   const keys = quick ? 200_000 : 1_000_000;
-  const redisMemory = await memoryFootprint(() => startRedis('memory'), keys);
-  const shoalMemory = await memoryFootprint(() => startShoal('memory'), keys);
-  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
-  const perKey = (memory: { idleBytes: number; loadedBytes: number }) => ((memory.loadedBytes - memory.idleBytes) / keys).toFixed(0);
-  const memoryRatio = (shoalMemory.loadedBytes - shoalMemory.idleBytes) / (redisMemory.loadedBytes - redisMemory.idleBytes);
-  const memoryRows = [
-    '',
-    `Memory: ${keys} small string keys loaded with MSET; RSS before → after, and bytes per key above the idle RSS.`,
-    '',
-    '| server | RSS idle MiB | RSS loaded MiB | bytes/key | Shoal/Redis | target |',
-    '|---|---|---|---|---|---|',
-    `| redis-server | ${mib(redisMemory.idleBytes)} | ${mib(redisMemory.loadedBytes)} | ${perKey(redisMemory)} | | |`,
-    `| Shoal | ${mib(shoalMemory.idleBytes)} | ${mib(shoalMemory.loadedBytes)} | ${perKey(shoalMemory)} | ${memoryRatio.toFixed(2)} | ≤ 2 ${memoryRatio <= 2 ? 'met' : 'not met'} |`,
-  ];
-  rows.push(...memoryRows);
-  console.log(memoryRows.join('\n'));
+  for (const block of [
+    await memoryRows('small string keys loaded with MSET', 'key', loadStringKeys, keys),
+    await memoryRows('entries of one stream (one field) loaded with XADD', 'entry', loadStreamEntries, keys / 2),
+    await queueRows({ messages: quick ? 5_000 : 50_000, producers: 4, consumers: 4, deadlineMs: 120_000 }),
+  ]) {
+    rows.push(...block);
+    console.log(block.join('\n'));
+  }
   const header = [
     `# Shoal vs redis-server — ${new Date().toISOString()}`,
     '',

@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,13 +38,13 @@ export function commandVersion(command: string): string {
   return spawnSync('sh', ['-c', command], { encoding: 'utf8' }).stdout.trim();
 }
 
-async function launch(name: string, executable: string, args: (port: number, dir: string) => string[]): Promise<RunningServer> {
+async function launch(name: string, executable: string, args: (port: number, dir: string) => string[], ready = waitForPing): Promise<RunningServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
   const child = spawn(executable, args(port, dir), { stdio: 'ignore', cwd: dir });
   children.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForPing(port, 20_000);
+  await ready(port, 20_000);
   return {
     name,
     port,
@@ -73,4 +74,26 @@ export function startShoal(config: 'memory' | 'durable'): Promise<RunningServer>
   return launch('shoal', process.execPath, (port, dir) => [
     SHOAL_CLI, '--port', String(port), '--data-dir', dir, '--appendfsync', config === 'durable' ? 'always' : 'no', '--loglevel', 'warn',
   ]);
+}
+
+/** Waits until a TCP listener accepts on `port` (NATS does not speak RESP). */
+async function waitForListener(port: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ port, host: '127.0.0.1' }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${port} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** nats-server with JetStream storing in files under a fresh directory. */
+export function startNats(): Promise<RunningServer> {
+  return launch('nats-server', 'nats-server', (port, dir) => ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], waitForListener);
 }

@@ -95,6 +95,29 @@ describe('stream consumer groups', () => {
     assert.deepEqual(idsOf(await second), ['2-0']);
   });
 
+  test('XINFO STREAM FULL shows entries, groups, pending entries and consumers, up to COUNT', async () => {
+    const object = (flat: unknown): Record<string, unknown> => {
+      const items = flat as unknown[];
+      return Object.fromEntries(Array.from({ length: items.length / 2 }, (_, i) => [items[2 * i] as string, items[2 * i + 1]]));
+    };
+    for (let i = 1; i <= 3; i++) await redis.xadd('g:info', `${i}-0`, 'n', String(i));
+    await redis.xgroup('CREATE', 'g:info', 'g', '0');
+    await redis.xreadgroup('GROUP', 'g', 'c1', 'COUNT', 2, 'STREAMS', 'g:info', '>');
+    const info = object(await redis.xinfo('STREAM', 'g:info', 'FULL'));
+    assert.equal(info.length, 3);
+    assert.deepEqual((info.entries as Entry[]).map(([id]) => id), ['1-0', '2-0', '3-0']);
+    const [group] = (info.groups as unknown[]).map(object);
+    assert.deepEqual([group.name, group['last-delivered-id'], group['entries-read'], group.lag, group['pel-count']], ['g', '2-0', 2, 1, 2]);
+    assert.deepEqual((group.pending as unknown[][]).map(([id, consumer, , deliveries]) => [id, consumer, deliveries]), [['1-0', 'c1', 1], ['2-0', 'c1', 1]]);
+    const [consumer] = (group.consumers as unknown[]).map(object);
+    assert.deepEqual([consumer.name, consumer['pel-count'], (consumer.pending as unknown[][]).map(([id]) => id)], ['c1', 2, ['1-0', '2-0']]);
+    assert.ok(Math.abs(Number(consumer['seen-time']) - Date.now()) < 60_000, 'seen-time is a Unix time in ms');
+    const limited = object(await redis.xinfo('STREAM', 'g:info', 'FULL', 'COUNT', 1));
+    assert.equal((limited.entries as unknown[]).length, 1);
+    assert.equal((object((limited.groups as unknown[])[0]).pending as unknown[]).length, 1);
+    await assert.rejects(redis.xinfo('STREAM', 'g:info', 'FULL', 'COUNT', 'x'), /^ReplyError: ERR value is not an integer or out of range$/);
+  });
+
   test('destroying the group releases a blocked consumer with NOGROUP', async () => {
     await redis.xgroup('CREATE', 'g:doomed', 'g', '$', 'MKSTREAM');
     const reader = node.client();

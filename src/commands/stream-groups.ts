@@ -433,14 +433,49 @@ function executeXinfo(context: ReadContext, args: readonly string[]): RespValue 
       ['inactive', consumer.activeAtMs < 0 ? -1 : Math.max(0, context.nowMs - consumer.activeAtMs)],
     ]));
   }
-  if (args.length > 3) return errorReply('ERR XINFO STREAM FULL is not supported yet');
+  const full = parseFull(args.slice(3));
+  if (full instanceof ErrorReply) return full;
   const first = stream.first();
   const last = stream.last();
-  return new RespMap([
+  const head: Array<[RespValue, RespValue]> = [
     ['length', stream.size], ['radix-tree-keys', stream.snapshotBlocks().length], ['radix-tree-nodes', stream.snapshotBlocks().length + 1],
     ['last-generated-id', formatId(stream.lastId)], ['max-deleted-entry-id', formatId(stream.maxDeletedId)], ['entries-added', stream.entriesAdded],
-    ['recorded-first-entry-id', formatId(first?.[0] ?? ZERO_ID)], ['groups', stream.groups.size],
-    ['first-entry', first === undefined ? null : entryReply(first)], ['last-entry', last === undefined ? null : entryReply(last)],
+    ['recorded-first-entry-id', formatId(first?.[0] ?? ZERO_ID)],
+  ];
+  if (full === undefined) {
+    return new RespMap([...head, ['groups', stream.groups.size],
+      ['first-entry', first === undefined ? null : entryReply(first)], ['last-entry', last === undefined ? null : entryReply(last)]]);
+  }
+  return new RespMap([...head,
+    ['entries', stream.range(ZERO_ID, MAX_ID, full, false).map(entryReply)],
+    ['groups', [...stream.groups].map(([name, group]) => fullGroup(stream, name, group, full))],
+  ]);
+}
+
+/** `FULL [COUNT n]`: how many entries and pending entries to show (10 by default, 0: all); undefined without FULL. */
+function parseFull(rest: readonly string[]): number | undefined | ErrorReply {
+  if (rest.length === 0) return undefined;
+  if (option(rest[0]) !== 'full') return SYNTAX;
+  if (rest.length === 1) return 10;
+  if (rest.length !== 3 || option(rest[1]) !== 'count') return SYNTAX;
+  const count = parseInt64(rest[2]);
+  if (count === undefined) return NOT_INTEGER;
+  return count <= 0 ? -1 : Number(count);
+}
+
+/** One group of XINFO STREAM FULL: its pending entries and consumers with theirs (times are Unix ms). */
+function fullGroup(stream: StreamValue, name: string, group: ConsumerGroup, count: number): RespValue {
+  const limit = count < 0 ? Infinity : count;
+  const pending = group.pendingRange(ZERO_ID, MAX_ID, limit);
+  return new RespMap([
+    ['name', name], ['last-delivered-id', formatId(group.lastDeliveredId)], ['entries-read', group.entriesRead ?? null], ['lag', groupLag(stream, group)],
+    ['pel-count', group.pendingCount],
+    ['pending', pending.map((entry) => [formatId(entry.id), entry.consumer, entry.deliveredAtMs, entry.deliveries])],
+    ['consumers', [...group.consumers.values()].map((consumer) => new RespMap([
+      ['name', consumer.name], ['seen-time', consumer.seenAtMs], ['active-time', consumer.activeAtMs], ['pel-count', consumer.pending.size],
+      ['pending', group.pendingRange(ZERO_ID, MAX_ID, limit, (entry) => entry.consumer === consumer.name)
+        .map((entry) => [formatId(entry.id), entry.deliveredAtMs, entry.deliveries])],
+    ]))],
   ]);
 }
 

@@ -438,7 +438,7 @@ function executeXinfo(context: ReadContext, args: readonly string[]): RespValue 
   const first = stream.first();
   const last = stream.last();
   const head: Array<[RespValue, RespValue]> = [
-    ['length', stream.size], ['radix-tree-keys', stream.snapshotBlocks().length], ['radix-tree-nodes', stream.snapshotBlocks().length + 1],
+    ['length', stream.size], ['radix-tree-keys', stream.blockCount], ['radix-tree-nodes', stream.blockCount + 1],
     ['last-generated-id', formatId(stream.lastId)], ['max-deleted-entry-id', formatId(stream.maxDeletedId)], ['entries-added', stream.entriesAdded],
     ['recorded-first-entry-id', formatId(first?.[0] ?? ZERO_ID)],
   ];

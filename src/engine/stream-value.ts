@@ -1,8 +1,8 @@
 // A stream: entries with strictly increasing IDs (ms-seq), each a list of field/value strings.
 //
-// Entries live in blocks of up to BLOCK_ENTRIES, appended at the tail; a deleted entry becomes
-// a hole in its block and a block with no live entry left is dropped, as Redis's listpack
-// nodes are. A lookup is a binary search over the blocks' first IDs, then inside one block:
+// Entries live in packed blocks of up to BLOCK_ENTRIES (stream-block.ts), appended at the tail;
+// a deleted entry becomes a hole in its block and a block with no live entry left is dropped,
+// as Redis's listpack nodes are. A lookup is a binary search over the blocks' first IDs, then inside one block:
 // O(log n) range starts with O(1) appends. Approximate trimming (MAXLEN ~) drops whole blocks
 // only, like Redis, so block boundaries follow Redis's default of 100 entries per node.
 //
@@ -12,10 +12,10 @@
 import assert from 'node:assert/strict';
 import type { CollectionValue } from './keyspace.js';
 import type { ConsumerGroup } from './consumer-group.js';
+import { BLOCK_ENTRIES, StreamBlock } from './stream-block.js';
 
 export const STREAM_ID_PART_MAX = Number.MAX_SAFE_INTEGER;
-/** Redis's stream-node-max-entries default. */
-export const BLOCK_ENTRIES = 100;
+export { BLOCK_ENTRIES };
 
 export interface StreamId {
   readonly ms: number;
@@ -35,17 +35,16 @@ export function formatId(id: StreamId): string {
 
 export type StreamEntry = readonly [id: StreamId, fields: readonly string[]];
 
-class Block {
-  readonly ids: StreamId[] = [];
-  /** Field/value pairs of each entry, or null where the entry was deleted. */
-  readonly fields: Array<readonly string[] | null> = [];
-  live = 0;
+/** A saved block: its IDs, and each entry's fields or null for a hole. */
+export interface SavedBlock {
+  readonly ids: readonly StreamId[];
+  readonly fields: ReadonlyArray<readonly string[] | null>;
 }
 
 export class StreamValue implements CollectionValue {
   readonly type = 'stream';
   estimatedBytes = 0;
-  private blocks: Block[] = [];
+  private blocks: StreamBlock[] = [];
   private liveEntries = 0;
   /** The greatest ID ever added (XADD must go above it, even after deletions). */
   lastId: StreamId = ZERO_ID;
@@ -67,7 +66,7 @@ export class StreamValue implements CollectionValue {
 
   clone(): StreamValue {
     const copy = new StreamValue();
-    for (const block of this.blocks) copy.restoreBlock(block.ids, block.fields);
+    for (const block of this.snapshotBlocks()) copy.restoreBlock(block.ids, block.fields);
     copy.lastId = this.lastId;
     copy.maxDeletedId = this.maxDeletedId;
     copy.entriesAdded = this.entriesAdded;
@@ -91,13 +90,11 @@ export class StreamValue implements CollectionValue {
     assert.ok(compareIds(id, this.lastId) > 0, 'stream IDs only grow');
     assert.ok(fields.length > 0 && fields.length % 2 === 0, 'an entry has field/value pairs');
     let tail = this.blocks[this.blocks.length - 1];
-    if (tail === undefined || tail.ids.length >= BLOCK_ENTRIES) {
-      tail = new Block();
+    if (tail === undefined || tail.full) {
+      tail = new StreamBlock();
       this.blocks.push(tail);
     }
-    tail.ids.push(id);
-    tail.fields.push(fields);
-    tail.live++;
+    tail.push(id, fields);
     this.liveEntries++;
     this.entriesAdded++;
     this.lastId = id;
@@ -108,10 +105,9 @@ export class StreamValue implements CollectionValue {
     const blockIndex = this.blockFor(id);
     const block = this.blocks[blockIndex];
     if (block === undefined) return false;
-    const index = firstIndexFrom(block.ids, id, false);
-    if (index >= block.ids.length || compareIds(block.ids[index], id) !== 0 || block.fields[index] === null) return false;
-    block.fields[index] = null;
-    block.live--;
+    const index = block.firstIndexFrom(id, false);
+    if (index >= block.length || block.compare(index, id) !== 0 || !block.isLive(index)) return false;
+    block.delete(index);
     this.liveEntries--;
     if (block.live === 0) this.blocks.splice(blockIndex, 1);
     if (compareIds(id, this.maxDeletedId) > 0) this.maxDeletedId = id;
@@ -128,28 +124,26 @@ export class StreamValue implements CollectionValue {
     if (reverse) {
       let blockIndex = this.blockFor(end);
       if (blockIndex < 0) return result;
-      let index = firstIndexFrom(this.blocks[blockIndex].ids, end, true) - 1;
-      for (; blockIndex >= 0; blockIndex--, index = blockIndex >= 0 ? this.blocks[blockIndex].ids.length - 1 : 0) {
+      let index = this.blocks[blockIndex].firstIndexFrom(end, true) - 1;
+      for (; blockIndex >= 0; blockIndex--, index = blockIndex >= 0 ? this.blocks[blockIndex].length - 1 : 0) {
         const block = this.blocks[blockIndex];
         for (; index >= 0; index--) {
-          if (compareIds(block.ids[index], start) < 0) return result;
-          const fields = block.fields[index];
-          if (fields === null) continue;
-          result.push([block.ids[index], fields]);
+          if (block.compare(index, start) < 0) return result;
+          if (!block.isLive(index)) continue;
+          result.push([block.id(index), block.fields(index)]);
           if (result.length === count) return result;
         }
       }
       return result;
     }
     let blockIndex = Math.max(0, this.blockFor(start));
-    let index = blockIndex < this.blocks.length ? firstIndexFrom(this.blocks[blockIndex].ids, start, false) : 0;
+    let index = blockIndex < this.blocks.length ? this.blocks[blockIndex].firstIndexFrom(start, false) : 0;
     for (; blockIndex < this.blocks.length; blockIndex++, index = 0) {
       const block = this.blocks[blockIndex];
-      for (; index < block.ids.length; index++) {
-        if (compareIds(block.ids[index], end) > 0) return result;
-        const fields = block.fields[index];
-        if (fields === null) continue;
-        result.push([block.ids[index], fields]);
+      for (; index < block.length; index++) {
+        if (block.compare(index, end) > 0) return result;
+        if (!block.isLive(index)) continue;
+        result.push([block.id(index), block.fields(index)]);
         if (result.length === count) return result;
       }
     }
@@ -203,8 +197,7 @@ export class StreamValue implements CollectionValue {
     let removed = 0;
     while (this.blocks.length > 0) {
       const block = this.blocks[0];
-      const lastOfBlock = block.ids[block.ids.length - 1];
-      const wholeBlockGoes = 'maxLength' in rule ? this.liveEntries - block.live >= rule.maxLength : compareIds(lastOfBlock, rule.minId) < 0;
+      const wholeBlockGoes = 'maxLength' in rule ? this.liveEntries - block.live >= rule.maxLength : block.compare(block.length - 1, rule.minId) < 0;
       if (wholeBlockGoes) {
         if (limit >= 0 && removed + block.live > limit) break;
         this.blocks.shift();
@@ -213,11 +206,10 @@ export class StreamValue implements CollectionValue {
         continue;
       }
       if (approximate) break;
-      for (let i = 0; i < block.ids.length; i++) {
-        if (block.fields[i] === null) continue;
-        if (!mustGo(block.ids[i], this.liveEntries - 1)) break;
-        block.fields[i] = null;
-        block.live--;
+      for (let i = 0; i < block.length; i++) {
+        if (!block.isLive(i)) continue;
+        if (!mustGo(block.id(i), this.liveEntries - 1)) break;
+        block.delete(i);
         this.liveEntries--;
         removed++;
       }
@@ -235,19 +227,30 @@ export class StreamValue implements CollectionValue {
    * The blocks with their holes, for snapshots: approximate trimming depends on where blocks
    * begin, so a restored stream must have the same blocks as the one that was saved.
    */
-  snapshotBlocks(): ReadonlyArray<{ readonly ids: readonly StreamId[]; readonly fields: ReadonlyArray<readonly string[] | null> }> {
-    return this.blocks;
+  snapshotBlocks(): SavedBlock[] {
+    return this.blocks.map((block) => {
+      const ids: StreamId[] = [];
+      const fields: Array<string[] | null> = [];
+      for (let i = 0; i < block.length; i++) {
+        ids.push(block.id(i));
+        fields.push(block.isLive(i) ? block.fields(i) : null);
+      }
+      return { ids, fields };
+    });
+  }
+
+  /** The number of blocks (XINFO STREAM's radix-tree-keys). */
+  get blockCount(): number {
+    return this.blocks.length;
   }
 
   /** Restores one saved block after the ones restored before it. */
   restoreBlock(ids: readonly StreamId[], fields: ReadonlyArray<readonly string[] | null>): void {
     assert.ok(ids.length === fields.length && ids.length > 0 && ids.length <= BLOCK_ENTRIES, 'a saved block is well formed');
     const previous = this.blocks[this.blocks.length - 1];
-    assert.ok(previous === undefined || compareIds(previous.ids[previous.ids.length - 1], ids[0]) < 0, 'saved blocks are in ID order');
-    const block = new Block();
-    block.ids.push(...ids);
-    block.fields.push(...fields);
-    block.live = fields.filter((entry) => entry !== null).length;
+    assert.ok(previous === undefined || previous.compare(previous.length - 1, ids[0]) < 0, 'saved blocks are in ID order');
+    const block = new StreamBlock();
+    ids.forEach((id, i) => block.push(id, fields[i] ?? [], fields[i] !== null));
     assert.ok(block.live > 0, 'a saved block has a live entry');
     this.blocks.push(block);
     this.liveEntries += block.live;
@@ -255,10 +258,7 @@ export class StreamValue implements CollectionValue {
 
   *entries(): IterableIterator<StreamEntry> {
     for (const block of this.blocks) {
-      for (let i = 0; i < block.ids.length; i++) {
-        const fields = block.fields[i];
-        if (fields !== null) yield [block.ids[i], fields];
-      }
+      for (let i = 0; i < block.length; i++) if (block.isLive(i)) yield [block.id(i), block.fields(i)];
     }
   }
 
@@ -269,24 +269,11 @@ export class StreamValue implements CollectionValue {
     let found = -1;
     while (low <= high) {
       const mid = (low + high) >> 1;
-      if (compareIds(this.blocks[mid].ids[0], id) <= 0) {
+      if (this.blocks[mid].compare(0, id) <= 0) {
         found = mid;
         low = mid + 1;
       } else high = mid - 1;
     }
     return found;
   }
-}
-
-/** The first index whose ID is not below `id` (or, when `strictly`, above it). */
-function firstIndexFrom(ids: readonly StreamId[], id: StreamId, strictly: boolean): number {
-  let low = 0;
-  let high = ids.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    const order = compareIds(ids[mid], id);
-    if (order < 0 || (strictly && order === 0)) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }

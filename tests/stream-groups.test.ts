@@ -124,7 +124,23 @@ describe('stream consumer groups', () => {
     const pending = reader.xreadgroup('GROUP', 'g', 'c', 'BLOCK', 5000, 'STREAMS', 'g:doomed', '>');
     assert.ok(await waitUntil(async () => (await blockedClients(redis)) === 1, 2000));
     assert.equal(await redis.xgroup('DESTROY', 'g:doomed', 'g'), 1);
-    await assert.rejects(pending, /^ReplyError: NOGROUP/);
+    await assert.rejects(pending, /^ReplyError: NOGROUP the consumer group this client was blocked on no longer exists$/);
+  });
+
+  test('deleting, overwriting or flushing the stream releases blocked consumers with UNBLOCKED; plain readers keep waiting', async () => {
+    const remove: Array<(key: string) => Promise<unknown>> = [(key) => redis.del(key), (key) => redis.set(key, 'now a string'), () => redis.flushall()];
+    for (const [i, removeKey] of remove.entries()) {
+      const key = `g:gone:${i}`;
+      await redis.xgroup('CREATE', key, 'g', '$', 'MKSTREAM');
+      const consumer = node.client();
+      const plainReader = node.client();
+      const blocked = consumer.xreadgroup('GROUP', 'g', 'c', 'BLOCK', 5000, 'STREAMS', key, '>');
+      const waiting = plainReader.xread('BLOCK', 400, 'STREAMS', key, '$');
+      assert.ok(await waitUntil(async () => (await blockedClients(redis)) === 2, 2000));
+      await removeKey(key);
+      await assert.rejects(blocked, /^ReplyError: UNBLOCKED the stream key no longer exists$/);
+      assert.equal(await waiting, null, 'XREAD is not released by the deletion: it times out');
+    }
   });
 });
 

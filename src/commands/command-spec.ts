@@ -54,6 +54,8 @@ export interface ApplyContext {
   readonly random: () => number;
   /** Tells blocked clients that `key` may now serve them (a list or sorted set gained elements). */
   signalReady(key: string): void;
+  /** The entry is a blocked client's command proposed again (see LogCommand 'retry'). */
+  readonly retry: boolean;
 }
 
 /**

@@ -6,22 +6,23 @@
 
 import assert from 'node:assert/strict';
 
-export type LogCommandKind = 'command' | 'expire' | 'exec' | 'evict';
+export type LogCommandKind = 'command' | 'retry' | 'expire' | 'exec' | 'evict';
 
 export interface LogCommand {
   readonly kind: LogCommandKind;
   /** The proposing leader's clock, never decreasing along the log. */
   readonly stampMs: number;
   /**
-   * For 'command': the client's arguments; for 'expire': the keys to expire (if expired at the
+   * For 'command': the client's arguments ('retry': a blocked client's command proposed again,
+   * which some commands answer as Redis answers an unblocked client); for 'expire': the keys to expire (if expired at the
    * stamp); for 'evict': keys the leader chose to evict for maxmemory; for 'exec': the
    * transaction's commands flattened by encodeTransaction.
    */
   readonly args: readonly string[];
 }
 
-const KIND_CODES: Record<LogCommandKind, number> = { command: 1, expire: 2, exec: 3, evict: 4 };
-const KIND_NAMES: Record<number, LogCommandKind> = { 1: 'command', 2: 'expire', 3: 'exec', 4: 'evict' };
+const KIND_CODES: Record<LogCommandKind, number> = { command: 1, expire: 2, exec: 3, evict: 4, retry: 5 };
+const KIND_NAMES: Record<number, LogCommandKind> = { 1: 'command', 2: 'expire', 3: 'exec', 4: 'evict', 5: 'retry' };
 
 /** A MULTI/EXEC transaction as one entry's args: count, then (argc, args...) per command. */
 export function encodeTransaction(commands: ReadonlyArray<readonly string[]>): string[] {

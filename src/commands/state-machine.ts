@@ -40,6 +40,7 @@ export class KeyspaceStateMachine {
       // Created only when a command draws (SPOP...), seeded by the index either way.
       random: () => (random ??= seededRandom(index))(),
       signalReady: this.signalReady,
+      retry: command.kind === 'retry',
     };
     if (command.kind === 'expire') {
       let expired = 0;
@@ -85,6 +86,8 @@ export class KeyspaceStateMachine {
 
   /** Keys signalled ready by the entries applied since the last call (for blocked clients). */
   takeReadyKeys(): ReadonlySet<string> | undefined {
+    // A deleted or replaced stream releases its blocked group readers, as in Redis.
+    for (const key of this.keyspaceValue.takeRemovedStreams()) this.readyKeys.add(key);
     if (this.readyKeys.size === 0) return undefined;
     const keys = this.readyKeys;
     this.readyKeys = new Set();

@@ -177,7 +177,13 @@ function applyXreadgroup(context: ApplyContext, args: readonly string[]): RespVa
   const served: Array<[RespValue, RespValue]> = [];
   for (let k = 0; k < request.keys.length; k++) {
     const key = request.keys[k];
-    const found = findGroup(writeCollection(context, key, StreamValue), request.group, errorReply(`NOGROUP No such key '${key}' or consumer group '${request.group}' in XREADGROUP with GROUP option`));
+    const value = writeCollection(context, key, StreamValue);
+    // A blocked consumer whose stream or group went away is told so, in Redis's words.
+    if (context.retry) {
+      if (value === undefined || value instanceof ErrorReply) return errorReply('UNBLOCKED the stream key no longer exists');
+      if (!value.groups.has(request.group)) return errorReply('NOGROUP the consumer group this client was blocked on no longer exists');
+    }
+    const found = findGroup(value, request.group, errorReply(`NOGROUP No such key '${key}' or consumer group '${request.group}' in XREADGROUP with GROUP option`));
     if (found instanceof ErrorReply) return found;
     const [stream, group] = found;
     const id = request.ids[k];

@@ -274,8 +274,10 @@ function applyXread(context: ApplyContext, args: readonly string[]): RespValue |
   const resolved: string[] = [];
   const served: Array<[RespValue, RespValue]> = [];
   for (let k = 0; k < request.keys.length; k++) {
-    const stream = writeCollection(context, request.keys[k], StreamValue);
-    if (stream instanceof ErrorReply) return stream;
+    const found = writeCollection(context, request.keys[k], StreamValue);
+    // A blocked reader whose key became another type waits on, as in Redis (a new call would fail).
+    if (found instanceof ErrorReply && !context.retry) return found;
+    const stream = found instanceof ErrorReply ? undefined : found;
     const text = request.ids[k];
     const after = text === '$' ? (stream?.lastId ?? ZERO_ID) : (parseId(text, 0) as StreamId);
     resolved.push(formatId(after));

@@ -54,6 +54,8 @@ export class Keyspace {
   private readonly expires = new Map<string, number>();
   private keyCount = 0;
   private usedBytesValue = 0;
+  /** Streams deleted or replaced since the last take (their blocked group readers are released). */
+  private removedStreams: string[] = [];
 
   get size(): number {
     return this.keyCount;
@@ -102,6 +104,7 @@ export class Keyspace {
       this.usedBytesValue += keyBytes(key);
     } else {
       this.usedBytesValue -= bytesOf(previous);
+      if (previous !== value) this.noteIfStream(key, previous);
     }
     slot.set(key, value);
     this.usedBytesValue += measure(value);
@@ -114,6 +117,7 @@ export class Keyspace {
     const value = slot?.get(key);
     if (slot === undefined || value === undefined) return false;
     slot.delete(key);
+    this.noteIfStream(key, value);
     this.keyCount--;
     this.usedBytesValue -= keyBytes(key) + bytesOf(value);
     this.expires.delete(key);
@@ -142,10 +146,23 @@ export class Keyspace {
   }
 
   clear(): void {
+    for (const [key, value] of this.entries()) this.noteIfStream(key, value);
     this.slots.fill(undefined);
     this.expires.clear();
     this.keyCount = 0;
     this.usedBytesValue = 0;
+  }
+
+  private noteIfStream(key: string, value: Value): void {
+    if (typeof value !== 'string' && value.type === 'stream') this.removedStreams.push(key);
+  }
+
+  /** The keys whose streams were deleted or replaced since the last call. */
+  takeRemovedStreams(): readonly string[] {
+    if (this.removedStreams.length === 0) return this.removedStreams;
+    const keys = this.removedStreams;
+    this.removedStreams = [];
+    return keys;
   }
 
   /** What deleting `key` would free, by the same estimate as usedBytes (0 if absent). */

@@ -74,7 +74,7 @@ export class BlockedClients {
         if (!nonConsuming) consumerServed = true;
         if (waiter.retryInFlight) continue;
         waiter.retryInFlight = true;
-        this.group.propose('command', waiter.args, (result) => this.retried(waiter, result), { urgent: true });
+        this.group.propose('retry', waiter.args, (result) => this.retried(waiter, result), { urgent: true });
       }
     }
   }

@@ -88,6 +88,11 @@ interface CommandBase {
    */
   readonly keySpecFlags?: readonly (readonly KeySpecFlag[])[];
   readonly tips?: readonly CommandTip[];
+  /**
+   * A container's subcommands (CLIENT, CONFIG, XGROUP, XINFO...): the dispatcher checks the
+   * subcommand and its arity from these before the command runs, and COMMAND lists them.
+   */
+  readonly subcommands?: readonly SubcommandSpec[];
   /** Categories beyond those derived from flags (write, read, fast/slow, admin, ...). */
   readonly categories: readonly AclCategory[];
   readonly group: CommandGroup;
@@ -124,12 +129,16 @@ export interface WriteCommand extends CommandBase {
 /** Acts on the connection or the node (PING, CLIENT, CONFIG...): implemented by server/. */
 export interface ServerCommand extends CommandBase {
   readonly kind: 'server';
-  readonly subcommands?: readonly SubcommandSpec[];
 }
 
-export interface SubcommandSpec extends Omit<CommandBase, 'group' | 'since' | 'complexity'> {
+export interface SubcommandSpec extends Omit<CommandBase, 'group' | 'since' | 'complexity' | 'subcommands'> {
   readonly since?: string;
   readonly complexity?: string;
+}
+
+/** A subcommand `container|name` without keys (give `keys` where it has some). */
+export function subcommand(container: string, name: string, arity: number, flags: readonly CommandFlag[], categories: readonly AclCategory[], summary: string): SubcommandSpec {
+  return { name: `${container}|${name}`, arity, flags, keys: NO_KEYS, categories, summary };
 }
 
 export type CommandSpec = ReadCommand | WriteCommand | ServerCommand;

@@ -61,7 +61,7 @@ export function arityMatches(arity: number, argumentCount: number): boolean {
 }
 
 export function findSubcommand(spec: CommandSpec, name: string): SubcommandSpec | undefined {
-  if (spec.kind !== 'server' || spec.subcommands === undefined) return undefined;
+  if (spec.subcommands === undefined) return undefined;
   const full = `${spec.name}|${name.toLowerCase()}`;
   return spec.subcommands.find((sub) => sub.name === full);
 }
@@ -101,7 +101,7 @@ function keySpecs(spec: AnySpec): RespValue[] {
 
 /** One entry of COMMAND / COMMAND INFO, shaped as Redis 7 shapes it. */
 export function commandInfo(spec: AnySpec): RespValue {
-  const subcommands = 'kind' in spec && spec.kind === 'server' ? (spec.subcommands ?? []) : [];
+  const subcommands = 'subcommands' in spec ? (spec.subcommands ?? []) : [];
   return [
     spec.name,
     spec.arity,
@@ -122,7 +122,7 @@ export function commandDocs(spec: AnySpec, group: string): RespValue {
   if (spec.since !== undefined) fields.push(['since', spec.since]);
   fields.push(['group', group]);
   if (spec.complexity !== undefined) fields.push(['complexity', spec.complexity]);
-  const subcommands = 'kind' in spec && spec.kind === 'server' ? (spec.subcommands ?? []) : [];
+  const subcommands = 'subcommands' in spec ? (spec.subcommands ?? []) : [];
   if (subcommands.length > 0) {
     fields.push(['subcommands', new RespMap(subcommands.map((sub) => [sub.name, commandDocs(sub, group)] as [RespValue, RespValue]))]);
   }

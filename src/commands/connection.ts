@@ -2,7 +2,7 @@
 // categories see them); server/ implements them because they act on connection state.
 
 import type { AclCategory, CommandFlag, CommandGroup, ServerCommand, SubcommandSpec } from './command-spec.js';
-import { NO_KEYS } from './command-spec.js';
+import { NO_KEYS, subcommand } from './command-spec.js';
 
 function declare(
   name: string, arity: number, flags: readonly CommandFlag[], categories: readonly AclCategory[],
@@ -11,9 +11,7 @@ function declare(
   return { name, kind: 'server', arity, flags, keys: NO_KEYS, categories, group, since, summary, complexity: 'O(1)', subcommands };
 }
 
-function sub(container: string, name: string, arity: number, flags: readonly CommandFlag[], categories: readonly AclCategory[], summary: string): SubcommandSpec {
-  return { name: `${container}|${name}`, arity, flags, keys: NO_KEYS, categories, summary };
-}
+const sub = subcommand;
 
 const clientSub = (name: string, arity: number, flags: readonly CommandFlag[], summary: string, extra: readonly AclCategory[] = []) =>
   sub('client', name, arity, ['noscript', 'loading', 'stale', ...flags], ['connection', ...extra], summary);

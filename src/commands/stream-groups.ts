@@ -2,6 +2,7 @@
 // XCLAIM, XAUTOCLAIM and XINFO. Delivery times and idle times come from the log entry's stamp
 // (writes) or the node's clock (XPENDING and XINFO reads), never from a replica's own clock.
 
+import assert from 'node:assert/strict';
 import { ErrorReply, NullArray, OK, RespMap, SimpleString } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
 import { ConsumerGroup } from '../engine/consumer-group.js';
@@ -9,15 +10,16 @@ import type { Consumer, PendingEntry } from '../engine/consumer-group.js';
 import { MAX_ID, StreamValue, ZERO_ID, compareIds, formatId } from '../engine/stream-value.js';
 import type { StreamEntry, StreamId } from '../engine/stream-value.js';
 import { option, parseInt64 } from './arguments.js';
-import { WouldBlock } from './command-spec.js';
-import type { ApplyContext, CommandSpec, ReadContext, WriteCommand } from './command-spec.js';
-import { NOT_INTEGER, SYNTAX, errorOf, errorReply, unknownSubcommand, wrongArity } from './errors.js';
+import { WouldBlock, subcommand } from './command-spec.js';
+import type { ApplyContext, CommandSpec, ReadContext, SubcommandSpec, WriteCommand } from './command-spec.js';
+import { NOT_INTEGER, SYNTAX, errorOf, errorReply } from './errors.js';
 import { readCollection, writeCollection } from './typed-access.js';
 import { INVALID_ID, entryReply, nextAfter, parseId, parseRangeBound, parseReadOptions } from './streams.js';
 import type { ReadOptions } from './streams.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
 const GROUP_AT_2 = { first: 2, last: 2, step: 1 } as const;
+const keyed = (spec: SubcommandSpec): SubcommandSpec => ({ ...spec, keys: GROUP_AT_2 });
 
 /** HELP replies are simple strings, a line each. */
 function helpLines(lines: readonly string[]): RespValue[] {
@@ -41,7 +43,7 @@ function findGroup(stream: StreamValue | undefined | ErrorReply, name: string, m
 
 // ---- XGROUP ----
 
-const XGROUP_ARITY: Readonly<Record<string, number>> = { create: -5, setid: -5, destroy: 4, createconsumer: 5, delconsumer: 5, help: 2 };
+const NEEDS_KEY = errorReply('ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.');
 
 /** `$` or an ID, then ENTRIESREAD (and MKSTREAM for CREATE). */
 function parseGroupPosition(args: readonly string[], create: boolean): { id: StreamId | '$'; mkStream: boolean; entriesRead: number | undefined } | ErrorReply {
@@ -62,13 +64,10 @@ function parseGroupPosition(args: readonly string[], create: boolean): { id: Str
   return { id, mkStream, entriesRead };
 }
 
+/** The subcommand and its arity were checked by the dispatcher, from the declarations below. */
 function checkXgroup(args: readonly string[]): ErrorReply | undefined {
   const sub = option(args[1]);
-  const arity = XGROUP_ARITY[sub];
-  if (arity === undefined) return unknownSubcommand(args[1], 'xgroup');
-  if (arity > 0 ? args.length !== arity : args.length < -arity) return wrongArity(`xgroup|${sub}`);
-  if (sub === 'create' || sub === 'setid') return errorOf(parseGroupPosition(args, sub === 'create'));
-  return undefined;
+  return sub === 'create' || sub === 'setid' ? errorOf(parseGroupPosition(args, sub === 'create')) : undefined;
 }
 
 const XGROUP_HELP = helpLines([
@@ -93,7 +92,7 @@ function applyXgroup(context: ApplyContext, args: readonly string[]): RespValue 
   if (sub === 'create') {
     const position = parseGroupPosition(args, true) as Exclude<ReturnType<typeof parseGroupPosition>, ErrorReply>;
     if (stream === undefined) {
-      if (!position.mkStream) return errorReply('ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.');
+      if (!position.mkStream) return NEEDS_KEY;
       stream = new StreamValue();
       context.keyspace.set(key, stream);
     }
@@ -102,7 +101,7 @@ function applyXgroup(context: ApplyContext, args: readonly string[]): RespValue 
     stream.groups.set(args[3], new ConsumerGroup(id, position.entriesRead ?? (position.id === '$' ? stream.entriesAdded : undefined)));
     return OK;
   }
-  if (stream === undefined) return errorReply('ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.');
+  if (stream === undefined) return NEEDS_KEY;
   const group = stream.groups.get(args[3]);
   if (sub === 'destroy') {
     if (group === undefined) return 0;
@@ -123,6 +122,7 @@ function applyXgroup(context: ApplyContext, args: readonly string[]): RespValue 
     group.consumer(args[4], context.nowMs);
     return 1;
   }
+  assert.equal(sub, 'delconsumer', 'the dispatcher lets known XGROUP subcommands through only');
   return group.deleteConsumer(args[4]);
 }
 
@@ -417,10 +417,6 @@ const XINFO_HELP = helpLines([
 
 function executeXinfo(context: ReadContext, args: readonly string[]): RespValue {
   const sub = option(args[1]);
-  const arities: Record<string, number> = { consumers: 4, groups: 3, stream: -3, help: 2 };
-  const arity = arities[sub];
-  if (arity === undefined) return unknownSubcommand(args[1], 'xinfo');
-  if (arity > 0 ? args.length !== arity : args.length < -arity) return wrongArity(`xinfo|${sub}`);
   if (sub === 'help') return XINFO_HELP;
   const stream = readCollection(context, args[2], StreamValue);
   if (stream instanceof ErrorReply) return stream;
@@ -487,9 +483,17 @@ function fullGroup(stream: StreamValue, name: string, group: ConsumerGroup, coun
 
 export const streamGroupCommands: readonly CommandSpec[] = [
   {
-    name: 'xgroup', kind: 'write', arity: -2, flags: ['write', 'denyoom'], keys: GROUP_AT_2, categories: ['stream'],
+    name: 'xgroup', kind: 'write', arity: -2, flags: [], keys: GROUP_AT_2, categories: [],
     findKeys: (args) => (args.length > 2 ? [args[2]] : []),
     group: 'stream', since: '5.0.0', complexity: 'Depends on subcommand.', summary: 'A container for consumer groups commands.',
+    subcommands: [
+      keyed(subcommand('xgroup', 'create', -5, ['write', 'denyoom'], ['stream'], 'Creates a consumer group.')),
+      keyed(subcommand('xgroup', 'setid', -5, ['write'], ['stream'], 'Sets the last-delivered ID of a consumer group.')),
+      keyed(subcommand('xgroup', 'destroy', 4, ['write'], ['stream'], 'Destroys a consumer group.')),
+      keyed(subcommand('xgroup', 'createconsumer', 5, ['write', 'denyoom'], ['stream'], 'Creates a consumer in a consumer group.')),
+      keyed(subcommand('xgroup', 'delconsumer', 5, ['write'], ['stream'], 'Deletes a consumer from a consumer group.')),
+      subcommand('xgroup', 'help', 2, ['loading', 'stale'], ['stream'], 'Returns helpful text about the different subcommands.'),
+    ],
     check: checkXgroup,
     apply: applyXgroup,
   },
@@ -532,9 +536,15 @@ export const streamGroupCommands: readonly CommandSpec[] = [
     apply: applyXautoclaim,
   },
   {
-    name: 'xinfo', kind: 'read', arity: -2, flags: ['readonly'], keys: GROUP_AT_2, categories: ['stream'],
+    name: 'xinfo', kind: 'read', arity: -2, flags: [], keys: GROUP_AT_2, categories: [],
     findKeys: (args) => (args.length > 2 ? [args[2]] : []),
     group: 'stream', since: '5.0.0', complexity: 'Depends on subcommand.', summary: 'A container for stream introspection commands.',
+    subcommands: [
+      keyed(subcommand('xinfo', 'stream', -3, ['readonly'], ['stream'], 'Returns information about a stream.')),
+      keyed(subcommand('xinfo', 'groups', 3, ['readonly'], ['stream'], 'Returns a list of the consumer groups of a stream.')),
+      { ...keyed(subcommand('xinfo', 'consumers', 4, ['readonly'], ['stream'], 'Returns a list of the consumers in a consumer group.')), tips: ['nondeterministic_output'] },
+      subcommand('xinfo', 'help', 2, ['loading', 'stale'], ['stream'], 'Returns helpful text about the different subcommands.'),
+    ],
     execute: executeXinfo,
   },
 ];

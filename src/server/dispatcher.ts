@@ -94,7 +94,7 @@ export class Dispatcher {
   process(connection: Connection, spec: CommandSpec | undefined, args: readonly string[]): void {
     if (spec === undefined) return this.reject(connection, unknownCommand(args));
     if (!arityMatches(spec.arity, args.length)) return this.reject(connection, wrongArity(spec.name));
-    if (spec.kind === 'server' && spec.subcommands !== undefined && args.length > 1) {
+    if (spec.subcommands !== undefined && args.length > 1) {
       const sub = findSubcommand(spec, args[1]);
       if (sub === undefined) return this.reject(connection, unknownSubcommand(args[1], spec.name));
       if (!arityMatches(sub.arity, args.length)) return this.reject(connection, wrongArity(sub.name));

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { EmbeddedNode } from './support/embedded-node.js';
+import { untilBlocked } from './support/blocked-clients.js';
 
 describe('blocking commands', () => {
   let node: EmbeddedNode;
@@ -29,9 +30,7 @@ describe('blocking commands', () => {
     for (const waiter of waiters) {
       results.push(waiter.blpop('b:fifo', 5));
       // Make the blocking order deterministic: each is parked before the next one asks.
-      for (let i = 0; i < 100 && Number((await producer.info('clients')).match(/blocked_clients:(\d+)/)?.[1]) < results.length; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      assert.ok(await untilBlocked(producer, results.length));
     }
     assert.equal(await producer.rpush('b:fifo', 'one', 'two', 'three'), 3);
     assert.deepEqual(await Promise.all(results), [['b:fifo', 'one'], ['b:fifo', 'two'], ['b:fifo', 'three']]);

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { EmbeddedNode } from './support/embedded-node.js';
-import { waitUntil } from './support/wait.js';
+import { untilBlocked } from './support/blocked-clients.js';
 
 describe('sorted sets', () => {
   let node: EmbeddedNode;
@@ -68,12 +68,10 @@ describe('sorted sets', () => {
   test('BZPOPMIN blocks until a member arrives, in FIFO order of waiters', async () => {
     const first = node.client();
     const second = node.client();
-    // Waiters are ordered by INFO's blocked_clients, not by sleeping (a loaded machine reorders sleeps).
-    const blocked = async () => Number(/blocked_clients:(\d+)/.exec(await redis.info('clients'))?.[1]);
     const a = first.bzpopmin('bz', 5);
-    assert.ok(await waitUntil(async () => (await blocked()) === 1, 5000));
+    assert.ok(await untilBlocked(redis, 1));
     const b = second.bzpopmin('bz', 5);
-    assert.ok(await waitUntil(async () => (await blocked()) === 2, 5000));
+    assert.ok(await untilBlocked(redis, 2));
     await redis.zadd('bz', 2, 'two', 1, 'one');
     assert.deepEqual(await a, ['bz', 'one', '1']);
     assert.deepEqual(await b, ['bz', 'two', '2']);

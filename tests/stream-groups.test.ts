@@ -6,13 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { EmbeddedNode } from './support/embedded-node.js';
+import { blockedClients, untilBlocked } from './support/blocked-clients.js';
 import { client, removeDir, startNodeProcess, stopNodeProcess } from './support/node-process.js';
-import { sleep, waitUntil } from './support/wait.js';
+import { sleep } from './support/wait.js';
 
 type Entry = [id: string, fields: string[]];
 type GroupReply = Array<[string, Entry[]]> | null;
 
-const blockedClients = async (redis: Redis): Promise<number> => Number((await redis.info('clients')).match(/blocked_clients:(\d+)/)?.[1]);
 const idsOf = (reply: GroupReply): string[] => (reply === null ? [] : reply.flatMap(([, entries]) => entries.map(([id]) => id)));
 
 describe('stream consumer groups', () => {
@@ -83,10 +83,10 @@ describe('stream consumer groups', () => {
     await redis.xgroup('CREATE', 'g:live', 'g2', '$');
     const [c1, c2, other] = [node.client(), node.client(), node.client()];
     const first = c1.xreadgroup('GROUP', 'g1', 'c1', 'BLOCK', 5000, 'STREAMS', 'g:live', '>') as Promise<GroupReply>;
-    assert.ok(await waitUntil(async () => (await blockedClients(redis)) === 1, 2000));
+    assert.ok(await untilBlocked(redis, 1));
     const second = c2.xreadgroup('GROUP', 'g1', 'c2', 'BLOCK', 5000, 'STREAMS', 'g:live', '>') as Promise<GroupReply>;
     const otherGroup = other.xreadgroup('GROUP', 'g2', 'o', 'BLOCK', 5000, 'STREAMS', 'g:live', '>') as Promise<GroupReply>;
-    assert.ok(await waitUntil(async () => (await blockedClients(redis)) === 3, 2000));
+    assert.ok(await untilBlocked(redis, 3));
     await redis.xadd('g:live', '1-0', 'n', '1');
     assert.deepEqual(idsOf(await first), ['1-0'], 'the longest-waiting consumer of g1');
     assert.deepEqual(idsOf(await otherGroup), ['1-0'], 'g2 gets the same entry');
@@ -122,7 +122,7 @@ describe('stream consumer groups', () => {
     await redis.xgroup('CREATE', 'g:doomed', 'g', '$', 'MKSTREAM');
     const reader = node.client();
     const pending = reader.xreadgroup('GROUP', 'g', 'c', 'BLOCK', 5000, 'STREAMS', 'g:doomed', '>');
-    assert.ok(await waitUntil(async () => (await blockedClients(redis)) === 1, 2000));
+    assert.ok(await untilBlocked(redis, 1));
     assert.equal(await redis.xgroup('DESTROY', 'g:doomed', 'g'), 1);
     await assert.rejects(pending, /^ReplyError: NOGROUP the consumer group this client was blocked on no longer exists$/);
   });
@@ -136,7 +136,7 @@ describe('stream consumer groups', () => {
       const plainReader = node.client();
       const blocked = consumer.xreadgroup('GROUP', 'g', 'c', 'BLOCK', 5000, 'STREAMS', key, '>');
       const waiting = plainReader.xread('BLOCK', 400, 'STREAMS', key, '$');
-      assert.ok(await waitUntil(async () => (await blockedClients(redis)) === 2, 2000));
+      assert.ok(await untilBlocked(redis, 2));
       await removeKey(key);
       await assert.rejects(blocked, /^ReplyError: UNBLOCKED the stream key no longer exists$/);
       assert.equal(await waiting, null, 'XREAD is not released by the deletion: it times out');

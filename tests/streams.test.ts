@@ -7,11 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { EmbeddedNode } from './support/embedded-node.js';
-import { waitUntil } from './support/wait.js';
+import { blockedClients, untilBlocked } from './support/blocked-clients.js';
 
 type Entry = [id: string, fields: string[]];
 
-const blockedClients = async (redis: Redis): Promise<number> => Number((await redis.info('clients')).match(/blocked_clients:(\d+)/)?.[1]);
 
 describe('streams', () => {
   let node: EmbeddedNode;
@@ -92,7 +91,7 @@ describe('streams', () => {
     await redis.xadd('s:live', '1-0', 'old', 'x');
     const reader = node.client();
     const pending = reader.xread('BLOCK', 5000, 'STREAMS', 's:live', '$');
-    assert.ok(await waitUntil(async () => (await blockedClients(redis)) === 1, 2000), 'the reader blocked');
+    assert.ok(await untilBlocked(redis, 1), 'the reader blocked');
     // An entry for another key does not wake it, and neither do its own retries.
     await redis.xadd('s:elsewhere', '1-0', 'x', 'y');
     assert.equal(await blockedClients(redis), 1);
@@ -104,7 +103,7 @@ describe('streams', () => {
   test('every reader blocked on a stream gets the new entry, and a timeout answers null', async () => {
     const readers = [node.client(), node.client(), node.client()];
     const replies = readers.map((reader) => reader.xread('BLOCK', 5000, 'STREAMS', 's:fan', '$'));
-    assert.ok(await waitUntil(async () => (await blockedClients(redis)) === 3, 2000), 'three readers blocked');
+    assert.ok(await untilBlocked(redis, 3), 'three readers blocked');
     await redis.xadd('s:fan', '7-7', 'hello', 'all');
     for (const reply of await Promise.all(replies)) assert.deepEqual(reply, [['s:fan', [['7-7', ['hello', 'all']]]]]);
     const started = Date.now();
@@ -115,7 +114,7 @@ describe('streams', () => {
   test('XADD inside MULTI/EXEC wakes a blocked reader; XREAD BLOCK inside MULTI does not block', async () => {
     const reader = node.client();
     const pending = reader.xread('BLOCK', 5000, 'STREAMS', 's:tx', '0');
-    assert.ok(await waitUntil(async () => (await blockedClients(redis)) === 1, 2000), 'the reader blocked');
+    assert.ok(await untilBlocked(redis, 1), 'the reader blocked');
     const results = await redis.multi().xadd('s:tx', '3-1', 'a', '1').xread('BLOCK', 0, 'STREAMS', 's:none', '$').exec();
     assert.deepEqual(results, [[null, '3-1'], [null, null]]);
     assert.deepEqual(await pending, [['s:tx', [['3-1', ['a', '1']]]]]);

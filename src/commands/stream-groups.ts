@@ -7,14 +7,14 @@ import { ErrorReply, NullArray, OK, RespMap, SimpleString } from '../protocol/va
 import type { RespValue } from '../protocol/values.js';
 import { ConsumerGroup } from '../engine/consumer-group.js';
 import type { Consumer, PendingEntry } from '../engine/consumer-group.js';
-import { MAX_ID, StreamValue, ZERO_ID, compareIds, formatId } from '../engine/stream-value.js';
+import { MAX_ID, StreamValue, ZERO_ID, compareIds, formatId, idAfter } from '../engine/stream-value.js';
 import type { StreamEntry, StreamId } from '../engine/stream-value.js';
 import { option, parseInt64 } from './arguments.js';
 import { WouldBlock, subcommand } from './command-spec.js';
 import type { ApplyContext, CommandSpec, ReadContext, SubcommandSpec, WriteCommand } from './command-spec.js';
 import { NOT_INTEGER, SYNTAX, errorOf, errorReply } from './errors.js';
 import { readCollection, writeCollection } from './typed-access.js';
-import { INVALID_ID, entryReply, nextAfter, parseId, parseRangeBound, parseReadOptions } from './streams.js';
+import { INVALID_ID, entryReply, parseId, parseRangeBound, parseReadOptions } from './streams.js';
 import type { ReadOptions } from './streams.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
@@ -146,7 +146,7 @@ function xreadgroupKeys(args: readonly string[]): string[] {
 
 /** New entries for the group (`>`): they become pending for the consumer unless NOACK. */
 function deliverNew(context: ApplyContext, stream: StreamValue, group: ConsumerGroup, consumer: Consumer, count: number, noAck: boolean): RespValue[] {
-  const entries = stream.range(nextAfter(group.lastDeliveredId), MAX_ID, count === 0 ? -1 : count, false);
+  const entries = stream.range(idAfter(group.lastDeliveredId), MAX_ID, count === 0 ? -1 : count, false);
   for (const [id] of entries) {
     if (group.entriesRead !== undefined && !stream.hasTombstonesFrom(id)) group.entriesRead++;
     else if (stream.entriesAdded > 0) group.entriesRead = stream.entriesReadAt(id);
@@ -162,7 +162,7 @@ function deliverNew(context: ApplyContext, stream: StreamValue, group: ConsumerG
 
 /** The consumer's own pending entries after `after`: delivered again (count and time updated). */
 function deliverHistory(context: ApplyContext, stream: StreamValue, group: ConsumerGroup, consumer: Consumer, after: StreamId, count: number): RespValue[] {
-  const mine = group.pendingRange(nextAfter(after), MAX_ID, count === 0 ? Infinity : count, (entry) => entry.consumer === consumer.name);
+  const mine = group.pendingRange(idAfter(after), MAX_ID, count === 0 ? Infinity : count, (entry) => entry.consumer === consumer.name);
   return mine.map((pending) => {
     const entry = stream.range(pending.id, pending.id, 1, false)[0];
     if (entry === undefined) return [formatId(pending.id), NullArray.instance];
@@ -188,7 +188,7 @@ function applyXreadgroup(context: ApplyContext, args: readonly string[]): RespVa
     const [stream, group] = found;
     const id = request.ids[k];
     // Like Redis, a consumer comes into being (or is seen) only when it is served.
-    if (id === '>' && stream.range(nextAfter(group.lastDeliveredId), MAX_ID, 1, false).length === 0) continue;
+    if (id === '>' && stream.range(idAfter(group.lastDeliveredId), MAX_ID, 1, false).length === 0) continue;
     const consumer = group.consumer(request.consumer, context.nowMs);
     consumer.seenAtMs = context.nowMs;
     if (id === '>') served.push([key, deliverNew(context, stream, group, consumer, request.count, request.noAck)]);

@@ -5,7 +5,7 @@
 
 import { ErrorReply, NullArray, OK, RespMap } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
-import { MAX_ID, STREAM_ID_PART_MAX, StreamValue, ZERO_ID, compareIds, formatId } from '../engine/stream-value.js';
+import { MAX_ID, STREAM_ID_PART_MAX, StreamValue, ZERO_ID, compareIds, formatId, idAfter } from '../engine/stream-value.js';
 import type { StreamEntry, StreamId } from '../engine/stream-value.js';
 import { option, parseInt64 } from './arguments.js';
 import { WouldBlock } from './command-spec.js';
@@ -54,7 +54,7 @@ export function parseRangeBound(text: string, isStart: boolean): StreamId | Erro
   if (!exclusive) return id;
   if (isStart) {
     if (compareIds(id, MAX_ID) === 0) return errorReply('ERR invalid start ID for the interval');
-    return nextAfter(id);
+    return idAfter(id);
   }
   if (compareIds(id, ZERO_ID) === 0) return errorReply('ERR invalid end ID for the interval');
   return id.seq === 0 ? { ms: id.ms - 1, seq: STREAM_ID_PART_MAX } : { ms: id.ms, seq: id.seq - 1 };
@@ -162,7 +162,7 @@ function nextId(stream: StreamValue | undefined, requested: AddArguments['id'], 
   const last = stream?.lastId ?? ZERO_ID;
   if (requested === undefined) {
     if (nowMs > last.ms) return { ms: nowMs, seq: 0 };
-    return last.seq === STREAM_ID_PART_MAX ? { ms: last.ms + 1, seq: 0 } : { ms: last.ms, seq: last.seq + 1 };
+    return idAfter(last);
   }
   if (requested.seq === undefined) {
     if (requested.ms > last.ms) return { ms: requested.ms, seq: 0 };
@@ -258,11 +258,6 @@ export function parseReadOptions(args: readonly string[], xreadgroup: boolean): 
 
 const parseXread = (args: readonly string[]): ReadOptions | ErrorReply => parseReadOptions(args, false);
 
-/** The first ID after `id`. */
-export function nextAfter(id: StreamId): StreamId {
-  return id.seq === STREAM_ID_PART_MAX ? { ms: id.ms + 1, seq: 0 } : { ms: id.ms, seq: id.seq + 1 };
-}
-
 /** XREAD's keys: the first half of what follows STREAMS. */
 function xreadKeys(args: readonly string[]): string[] {
   const request = parseXread(args);
@@ -282,7 +277,7 @@ function applyXread(context: ApplyContext, args: readonly string[]): RespValue |
     const after = text === '$' ? (stream?.lastId ?? ZERO_ID) : (parseId(text, 0) as StreamId);
     resolved.push(formatId(after));
     if (stream === undefined || compareIds(after, MAX_ID) === 0) continue;
-    const entries = stream.range(nextAfter(after), MAX_ID, request.count === 0 ? -1 : request.count, false);
+    const entries = stream.range(idAfter(after), MAX_ID, request.count === 0 ? -1 : request.count, false);
     if (entries.length > 0) served.push([request.keys[k], entries.map(entryReply)]);
   }
   if (served.length > 0) return new RespMap(served, 'pairs');

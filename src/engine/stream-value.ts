@@ -29,6 +29,11 @@ export function compareIds(a: StreamId, b: StreamId): number {
   return a.ms !== b.ms ? (a.ms < b.ms ? -1 : 1) : a.seq === b.seq ? 0 : a.seq < b.seq ? -1 : 1;
 }
 
+/** The first ID after `id`. */
+export function idAfter(id: StreamId): StreamId {
+  return id.seq === STREAM_ID_PART_MAX ? { ms: id.ms + 1, seq: 0 } : { ms: id.ms, seq: id.seq + 1 };
+}
+
 export function formatId(id: StreamId): string {
   return `${id.ms}-${id.seq}`;
 }

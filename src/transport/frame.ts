@@ -19,7 +19,7 @@ export class FrameError extends Error {
 }
 
 /** Bytes `payloads` occupy once framed. */
-export function framedBytes(payloads: readonly Uint8Array[]): number {
+function framedBytes(payloads: readonly Uint8Array[]): number {
   let total = 0;
   for (const payload of payloads) total += FRAME_HEADER_BYTES + payload.length;
   return total;

@@ -22,7 +22,7 @@ export type HandshakeRole = 'dialer' | 'acceptor';
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 2000;
 /** Handshake frames are tiny; before the peer is proven, larger frames are refused. */
 export const MAX_HANDSHAKE_FRAME_BYTES = 1024;
-export const NONCE_BYTES = 32;
+const NONCE_BYTES = 32;
 
 const HELLO = 1;
 const PROOF = 2;

@@ -53,6 +53,8 @@ export interface RaftConfig {
   readonly heartbeatTicks: number;
   /** Bound on the entry bytes of one append message (at least one entry is always sent). */
   readonly maxSizePerMsgBytes?: number;
+  /** Bound on the committed entry bytes one Ready hands over for applying (default: maxSizePerMsgBytes). */
+  readonly maxApplyBytesPerReady?: number;
   /** Bound on appends in flight to one follower (flow control). */
   readonly maxInflightMsgs?: number;
   /** Proposals are refused while this many entries are appended but not committed. */
@@ -135,7 +137,7 @@ export class Raft {
     this.mutations = config.mutations ?? {};
     assert.ok(this.readOnlyOption === 'safe' || this.checkQuorum, 'lease reads are only safe with CheckQuorum');
     this.leaseTicks = this.mutations.leaseTooLong === true ? 3 * this.electionTicks : leaseTicksFor(this.electionTicks, config.clockDriftBound ?? 1.1);
-    this.log = new RaftLog(config.storage, this.maxSizePerMsgBytes);
+    this.log = new RaftLog(config.storage, config.maxApplyBytesPerReady ?? this.maxSizePerMsgBytes);
     this.tracker = new ProgressTracker(config.maxInflightMsgs ?? 256);
     this.readOnly = new ReadOnly(config.maxPendingReads ?? 10_000);
     const { hardState, confState } = config.storage.initialState();

@@ -59,7 +59,15 @@ export class MemoryStorage implements Storage {
   entries(lo: number, hi: number, maxSizeBytes: number): Entry[] {
     const offset = this.ents[0].index;
     assert.ok(lo > offset && hi <= this.lastIndex() + 1 && lo <= hi, `entries [${lo}, ${hi}) outside (${offset}, ${this.lastIndex()}]`);
-    return limitSize(this.ents.slice(lo - offset, hi - offset), maxSizeBytes);
+    // Walks only as far as the size limit: a lagging follower's range can be the whole log.
+    const out: Entry[] = [];
+    let sizeBytes = 0;
+    for (let i = lo - offset; i < hi - offset; i++) {
+      sizeBytes += this.ents[i].data.length + 16;
+      if (out.length > 0 && sizeBytes > maxSizeBytes) break;
+      out.push(this.ents[i]);
+    }
+    return out;
   }
 
   term(i: number): number | undefined {
@@ -115,7 +123,9 @@ export class MemoryStorage implements Storage {
     const fresh = first > entries[0].index ? entries.slice(first - entries[0].index) : entries;
     const at = fresh[0].index - this.ents[0].index;
     assert.ok(at <= this.ents.length, `gap in the log: appending ${fresh[0].index} after ${this.lastIndex()}`);
-    this.ents = this.ents.slice(0, at).concat(fresh);
+    // In place: a host appends every Ready, and copying the whole log each time is quadratic.
+    this.ents.length = at;
+    for (const entry of fresh) this.ents.push(entry);
   }
 }
 

@@ -1,9 +1,12 @@
 // The composition root of a node: configuration → host (storage, groups) → dispatcher →
 // RESP listener, plus an orderly shutdown. Used by the CLI and by the embedding API.
 
+import assert from 'node:assert/strict';
 import { Host } from './cluster/host.js';
+import type { HostOptions } from './cluster/host.js';
 import { createLogger } from './logger.js';
 import type { Logger } from './logger.js';
+import { ConfigError, parsePeers } from './server/config.js';
 import type { NodeConfig } from './server/config.js';
 import { Dispatcher } from './server/dispatcher.js';
 import { RespServer } from './server/resp-server.js';
@@ -24,13 +27,7 @@ export interface NodeHandle {
 
 export async function runNode(config: NodeConfig, options: { logger?: Logger; configFile?: string } = {}): Promise<NodeHandle> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const host = await Host.open({
-    dataDir: config.dataDir,
-    fsync: config.appendfsync,
-    snapshotAfterLogBytes: config.snapshotLogBytes,
-    activeExpireIntervalMs: config.activeExpireIntervalMs,
-    logger,
-  });
+  const host = await Host.open(hostOptions(config, logger));
   const stats = new ServerStats();
   // The evictor reads the live configuration, so CONFIG SET maxmemory* applies at once.
   const evictor = new Evictor(host.dataGroup, {
@@ -49,6 +46,8 @@ export async function runNode(config: NodeConfig, options: { logger?: Logger; co
   const close = (closeOptions: { readonly snapshot?: boolean } = {}): Promise<void> => {
     closing ??= (async () => {
       logger.info('shutting down');
+      // While clients are still served: a planned restart should cost them no errors.
+      await host.transferLeadership();
       await server.close();
       await host.close({ snapshot: closeOptions.snapshot ?? true });
       logger.info('bye');
@@ -82,6 +81,31 @@ export async function runNode(config: NodeConfig, options: { logger?: Logger; co
     throw error;
   }
   config.port = address.port;
+  host.announce(`${address.host}:${address.port}`);
   logger.info({ host: address.host, port: address.port, dataDir: config.dataDir, appendfsync: config.appendfsync }, 'ready to accept connections');
   return { host: address.host, port: address.port, closed, close };
+}
+
+/** The host's settings from the node's configuration, with the checks that span settings. */
+function hostOptions(config: NodeConfig, logger: Logger): HostOptions {
+  const peers = parsePeers(config.peers);
+  assert.ok(!('error' in peers), 'peers were validated when the configuration was read');
+  const self = peers.find((peer) => peer.id === config.nodeId);
+  if (peers.length > 0 && self === undefined) throw new ConfigError(`--peers does not list this node (--node-id ${config.nodeId})`);
+  if (peers.length > 1 && config.clusterSecret === '') throw new ConfigError('a cluster of several nodes needs --cluster-secret');
+  if (config.electionTimeoutMs < 2 * config.heartbeatMs) throw new ConfigError('--election-timeout-ms must be at least twice --heartbeat-ms');
+  return {
+    dataDir: config.dataDir,
+    fsync: config.appendfsync,
+    snapshotAfterLogBytes: () => config.snapshotLogBytes,
+    activeExpireIntervalMs: config.activeExpireIntervalMs,
+    nodeId: config.nodeId,
+    peers,
+    clusterBind: { host: config.bind, port: config.clusterPort !== 0 ? config.clusterPort : self?.port ?? 0 },
+    clusterSecret: config.clusterSecret,
+    heartbeatMs: config.heartbeatMs,
+    electionTimeoutMs: config.electionTimeoutMs,
+    requestTimeoutMs: () => config.clusterRequestTimeoutMs,
+    logger,
+  };
 }

@@ -2,7 +2,7 @@
 // of those whose time has passed. Runs on the group's leader only; the deletion itself goes
 // through the log (apply re-checks expiry against the entry's stamp), so replicas stay identical.
 
-import type { LocalGroup } from './local-group.js';
+import type { DataGroup } from './host.js';
 
 /** Keys examined per sampling round and the share of expired ones that triggers another round. */
 const SAMPLE_KEYS = 20;
@@ -17,7 +17,7 @@ export class ActiveExpiry {
   /** Keys proposed for expiry and not yet applied: not proposed twice. */
   private proposedCount = 0;
 
-  constructor(private readonly group: LocalGroup, intervalMs: number) {
+  constructor(private readonly group: DataGroup, intervalMs: number) {
     this.setInterval(intervalMs);
   }
 
@@ -33,7 +33,8 @@ export class ActiveExpiry {
   }
 
   private cycle(): void {
-    if (this.proposedCount > 0) return;
+    // Only the leader decides; replicas delete when they apply its entry.
+    if (this.proposedCount > 0 || !this.group.isLeader) return;
     const nowMs = this.group.nowMs();
     const expired = new Set<string>();
     for (let round = 0; round < MAX_ROUNDS_PER_CYCLE && expired.size < MAX_KEYS_PER_ENTRY; round++) {

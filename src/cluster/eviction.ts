@@ -8,7 +8,7 @@
 // such a policy is active, in one Map, so the default configuration pays nothing for it.
 
 import { ErrorReply } from '../protocol/values.js';
-import type { LocalGroup } from './local-group.js';
+import type { DataGroup } from './host.js';
 
 /** In Redis's order, which its CONFIG SET error lists. */
 export const EVICTION_POLICIES = [
@@ -44,7 +44,7 @@ export class Evictor {
   private pendingBytes = 0;
   evictedKeys = 0;
 
-  constructor(private readonly group: LocalGroup, readonly settings: EvictionSettings) {}
+  constructor(private readonly group: DataGroup, readonly settings: EvictionSettings) {}
 
   /** Whether access data is being kept (an LRU or LFU policy with a limit set). */
   get tracking(): boolean {

@@ -1,40 +1,93 @@
-// The node's host for its groups: owns the data directory, the shared write-ahead log and the
-// snapshot store, recovers each group (latest snapshot + log tail) at start, and drives the
-// leader-side timers (active expiry). Today a node hosts one single-voter data group; the
-// replicated groups of the cluster plug in here.
+// The node's host for its Raft groups (DESIGN.md, "The shape of a node"): owns the data
+// directory, the write-ahead log shared by every group (one fsync per batch for all of them),
+// the snapshot store and the peer transport; recovers each group (latest snapshot + log tail)
+// at start; drives every group's ticks from a monotonic clock; routes peer messages to groups;
+// and keeps the transport's address book in step with the cluster map.
+//
+// Groups: `meta` (id 0) holds the cluster map; `data-0` (id 1) holds the keyspace. Both are
+// replicated on every founding member. A node started without peers is a one-node cluster:
+// the same groups with one voter.
 
+import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ErrorReply } from '../protocol/values.js';
 import { KeyspaceStateMachine } from '../commands/state-machine.js';
-import { decodeLogCommand } from '../commands/log-entry.js';
+import { encodeLogCommand } from '../commands/log-entry.js';
+import { bootstrapStorage, decodeEntryData, decodeSnapshotPayload, encodeEntryData, MemoryStorage } from '../raft/index.js';
+import type { Entry, GroupId, NodeId } from '../raft/index.js';
 import { WriteAheadLog } from '../storage/wal.js';
 import type { FsyncPolicy, RecoveryReport } from '../storage/wal.js';
 import { SnapshotStore } from '../storage/snapshot-store.js';
 import { lockDataDir } from '../storage/data-dir-lock.js';
+import { PeerTransport } from '../transport/peer-transport.js';
 import type { Logger } from '../logger.js';
-import { LocalGroup } from './local-group.js';
+import type { PeerAddress } from '../server/config.js';
 import { ActiveExpiry } from './active-expiry.js';
+import { ClusterMap, MapCommand } from './cluster-map.js';
+import { RaftGroup } from './raft-group.js';
+import type { GroupTiming } from './raft-group.js';
+import type { ReplicatedMachine } from './replicated-machine.js';
+import { BatchDecoder, encodeBatch } from './wire.js';
+import type { WireMessage } from './wire.js';
 
-/** The id of the one data group a single node hosts; the meta group will be 0. */
+export const META_GROUP_ID = 0;
 export const DATA_GROUP_ID = 1;
+
+export type DataGroup = RaftGroup<KeyspaceStateMachine>;
+export type MetaGroup = RaftGroup<ClusterMap>;
 
 export interface HostOptions {
   readonly dataDir: string;
   readonly fsync: FsyncPolicy;
-  readonly snapshotAfterLogBytes: number;
+  readonly snapshotAfterLogBytes: () => number;
   readonly activeExpireIntervalMs: number;
+  readonly nodeId: NodeId;
+  /** The founding members (this node among them); empty: a one-node cluster. */
+  readonly peers: readonly PeerAddress[];
+  /** Where this node's peer transport listens (when it has peers). */
+  readonly clusterBind: { readonly host: string; readonly port: number };
+  readonly clusterSecret: string;
+  readonly heartbeatMs: number;
+  readonly electionTimeoutMs: number;
+  readonly requestTimeoutMs: () => number;
   readonly logger: Logger;
 }
 
+/** What recovery found of one group on disk. */
+interface RecoveredGroup {
+  readonly storage: MemoryStorage;
+  readonly snapshotIndex: number;
+  readonly fresh: boolean;
+}
+
+/** Bound on ticks delivered at once after a stall: a lease needs only "long enough". */
+const MAX_CATCH_UP_TICKS = 10_000;
+
 export class Host {
+  readonly groups = new Map<GroupId, RaftGroup>();
+  private readonly decoders = new Map<NodeId, BatchDecoder>();
+  private readonly outbox = new Map<NodeId, WireMessage[]>();
+  private outboxScheduled = false;
+  private transport: PeerTransport | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private lastTickAtMs = performance.now();
+  private respAddress = '';
+  private announcing = false;
+
   private constructor(
-    readonly dataGroup: LocalGroup,
+    readonly nodeId: NodeId,
+    readonly dataGroup: DataGroup,
+    readonly metaGroup: MetaGroup,
     private readonly wal: WriteAheadLog,
     private readonly releaseLock: () => Promise<void>,
     private readonly expiry: ActiveExpiry,
     readonly recovery: RecoveryReport,
-    private readonly logger: Logger,
-  ) {}
+    private readonly options: HostOptions,
+  ) {
+    this.groups.set(META_GROUP_ID, metaGroup);
+    this.groups.set(DATA_GROUP_ID, dataGroup);
+  }
 
   static async open(options: HostOptions): Promise<Host> {
     const { logger } = options;
@@ -42,38 +95,113 @@ export class Host {
     const releaseLock = await lockDataDir(options.dataDir);
     try {
       const snapshots = new SnapshotStore(join(options.dataDir, 'snapshots'), storageLog(logger));
-      const machine = new KeyspaceStateMachine();
-      const snapshot = await snapshots.readLatest(DATA_GROUP_ID);
-      if (snapshot !== null) machine.restore(snapshot.meta.index, snapshot.data);
       const startedMs = Date.now();
+      const machines = new Map<GroupId, ReplicatedMachine>([[META_GROUP_ID, new ClusterMap()], [DATA_GROUP_ID, new KeyspaceStateMachine()]]);
+      const storages = new Map<GroupId, MemoryStorage>();
+      const snapshotIndexes = new Map<GroupId, number>();
+      for (const [groupId, machine] of machines) {
+        const storage = new MemoryStorage({ voters: [], learners: [] });
+        const file = await snapshots.readLatest(groupId);
+        if (file !== null) {
+          const snapshot = decodeSnapshotPayload(file.meta.index, file.meta.term, file.data);
+          storage.applySnapshot(snapshot);
+          machine.restore(snapshot.meta.index, Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength));
+        }
+        storages.set(groupId, storage);
+        snapshotIndexes.set(groupId, file?.meta.index ?? 0);
+      }
       const { wal, report } = await WriteAheadLog.open({
         dir: join(options.dataDir, 'wal'),
         fsync: options.fsync,
         log: storageLog(logger),
         onRecord: (record) => {
-          // Entries already covered by the snapshot are in segments not yet compacted.
-          if (record.kind !== 'entry' || record.group !== DATA_GROUP_ID || record.index <= machine.appliedIndex) return;
-          machine.apply(record.index, decodeLogCommand(record.data));
+          const storage = storages.get(record.group);
+          if (storage === undefined) return;
+          if (record.kind === 'hardState') return storage.setHardState({ term: record.term, vote: record.vote, commit: record.commit });
+          if (record.index < storage.firstIndex()) return; // covered by the snapshot
+          // Copied: the record's data is a view of a read buffer the log must not pin.
+          storage.append([decodeEntryData(record.term, record.index, record.data.slice())]);
         },
       });
-      // Nobody is blocked during recovery: what replay signalled is moot.
-      machine.takeReadyKeys();
-      logger.info({
-        snapshotIndex: snapshot?.meta.index ?? 0, appliedIndex: machine.appliedIndex, keys: machine.keyspace.size,
-        walSegments: report.segments, walRecords: report.records, durationMs: Date.now() - startedMs,
-      }, 'recovered data group');
+      const recovered = new Map<GroupId, RecoveredGroup>();
+      for (const [groupId, storage] of storages) {
+        const fresh = storage.lastIndex() === 0 && storage.initialState().hardState.term === 0;
+        recovered.set(groupId, { storage: fresh ? bootstrap(groupId, options, wal) : storage, snapshotIndex: snapshotIndexes.get(groupId) ?? 0, fresh });
+      }
+      if ([...recovered.values()].some((group) => group.fresh)) await wal.flush();
       // Which segments a snapshot covers is not stored: tell the log again, so segments left
       // over from before the restart are dropped now rather than after the next snapshot.
-      if (snapshot !== null) await wal.compact(DATA_GROUP_ID, snapshot.meta.index);
-      const group = new LocalGroup({
-        groupId: DATA_GROUP_ID, wal, snapshots, machine, logger, snapshotAfterLogBytes: options.snapshotAfterLogBytes,
+      for (const [groupId, group] of recovered) if (group.snapshotIndex > 0) await wal.compact(groupId, group.snapshotIndex);
+      logger.info({
+        nodeId: options.nodeId, walSegments: report.segments, walRecords: report.records, durationMs: Date.now() - startedMs,
+        groups: Object.fromEntries([...recovered].map(([id, g]) => [id, { snapshotIndex: g.snapshotIndex, lastIndex: g.storage.lastIndex(), fresh: g.fresh }])),
+      }, 'recovered groups');
+      // The groups' callbacks reach the host, which exists only once the groups do.
+      const late: { host?: Host } = {};
+      const timing: GroupTiming = {
+        heartbeatTicks: 1,
+        electionTicks: Math.max(2, Math.round(options.electionTimeoutMs / options.heartbeatMs)),
+        get requestTimeoutMs() { return options.requestTimeoutMs(); },
+      };
+      const makeGroup = <M extends ReplicatedMachine>(groupId: GroupId, name: string, machine: M): RaftGroup<M> => new RaftGroup<M>({
+        groupId, name, nodeId: options.nodeId, storage: (recovered.get(groupId) as RecoveredGroup).storage, machine, wal, snapshots, timing,
+        random: { nextInt: (bound) => Math.floor(Math.random() * bound) },
+        snapshotAfterLogBytes: options.snapshotAfterLogBytes,
+        send: (to, message) => late.host?.send(to, message),
+        isConnected: (peer) => late.host?.transport?.isConnected(peer) ?? false,
+        catchUpTicks: () => late.host?.catchUpTicks(),
+        logger,
       });
-      const expiry = new ActiveExpiry(group, options.activeExpireIntervalMs);
-      return new Host(group, wal, releaseLock, expiry, report, logger);
+      const metaGroup = makeGroup(META_GROUP_ID, 'meta', machines.get(META_GROUP_ID) as ClusterMap);
+      const dataGroup = makeGroup(DATA_GROUP_ID, 'data-0', machines.get(DATA_GROUP_ID) as KeyspaceStateMachine);
+      const expiry = new ActiveExpiry(dataGroup, options.activeExpireIntervalMs);
+      const host = new Host(options.nodeId, dataGroup, metaGroup, wal, releaseLock, expiry, report, options);
+      late.host = host;
+      await host.start();
+      return host;
     } catch (error) {
       await releaseLock();
       throw error;
     }
+  }
+
+  private async start(): Promise<void> {
+    const { options } = this;
+    if (options.peers.length > 1) {
+      this.transport = await PeerTransport.listen({
+        nodeId: this.nodeId, host: options.clusterBind.host, port: options.clusterBind.port, secret: options.clusterSecret,
+        onPayload: (from, payload) => this.received(from, payload),
+        onPeerConnected: (peer) => this.options.logger.info({ peer }, 'peer connected'),
+        onPeerDisconnected: (peer) => {
+          this.options.logger.info({ peer }, 'peer disconnected');
+          for (const group of this.groups.values()) group.peerLost(peer);
+        },
+        log: storageLog(options.logger),
+      });
+      for (const peer of options.peers) if (peer.id !== this.nodeId) this.transport.setPeer(peer.id, peer.host, peer.port);
+    }
+    this.metaGroup.onApplied = () => this.mapChanged();
+    this.tickTimer = setInterval(() => this.catchUpTicks(), Math.max(1, Math.floor(this.options.heartbeatMs / 2)));
+    for (const group of this.groups.values()) group.processReady();
+    // A one-node cluster leads its groups at once: wait for that before serving clients.
+    if (options.peers.length <= 1) {
+      const deadline = performance.now() + 10_000;
+      while ([...this.groups.values()].some((group) => !group.isLeader) && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+  }
+
+  get clusterMap(): ClusterMap {
+    return this.metaGroup.machine;
+  }
+
+  get transportPort(): number | undefined {
+    return this.transport?.port;
+  }
+
+  isPeerConnected(id: NodeId): boolean {
+    return this.transport?.isConnected(id) ?? false;
   }
 
   get walStats(): WriteAheadLog['stats'] {
@@ -84,15 +212,130 @@ export class Host {
     this.expiry.setInterval(intervalMs);
   }
 
+  /** Publishes where clients reach this node, in the cluster map (CLUSTER NODES, redirects). */
+  announce(respAddress: string): void {
+    this.respAddress = respAddress;
+    this.mapChanged();
+  }
+
+  /** Delivers every tick due by now (after a stall, all the missed ones, bounded). */
+  catchUpTicks(): void {
+    const now = performance.now();
+    const due = Math.min(MAX_CATCH_UP_TICKS, Math.floor((now - this.lastTickAtMs) / this.options.heartbeatMs));
+    if (due <= 0) return;
+    this.lastTickAtMs = due === MAX_CATCH_UP_TICKS ? now : this.lastTickAtMs + due * this.options.heartbeatMs;
+    for (let i = 0; i < due; i++) for (const group of this.groups.values()) group.tick();
+  }
+
+  private send(to: NodeId, message: WireMessage): void {
+    if (this.transport === undefined || to === this.nodeId) return;
+    let queue = this.outbox.get(to);
+    if (queue === undefined) {
+      queue = [];
+      this.outbox.set(to, queue);
+    }
+    queue.push(message);
+    if (this.outboxScheduled) return;
+    this.outboxScheduled = true;
+    // Everything for one peer in one turn, all groups together, travels as one payload.
+    setImmediate(() => {
+      this.outboxScheduled = false;
+      for (const [peer, batch] of this.outbox) for (const payload of encodeBatch(batch)) this.transport?.send(peer, payload);
+      this.outbox.clear();
+    });
+  }
+
+  private received(from: NodeId, payload: Uint8Array): void {
+    let decoder = this.decoders.get(from);
+    if (decoder === undefined) {
+      decoder = new BatchDecoder();
+      this.decoders.set(from, decoder);
+    }
+    let batch: readonly WireMessage[] | undefined;
+    try {
+      batch = decoder.decode(payload);
+    } catch (error) {
+      this.options.logger.warn({ peer: from, err: error instanceof Error ? error.message : String(error) }, 'undecodable payload from peer dropped');
+      return;
+    }
+    if (batch === undefined) return;
+    // Ticks first: a message must never be judged on a clock that stood still (a stall).
+    this.catchUpTicks();
+    for (const message of batch) {
+      const groupId = message.t === 'raft' ? message.m.group : message.g;
+      this.groups.get(groupId)?.receive(from, message);
+    }
+  }
+
+  /** The map changed (or we just learned our address): reach new members, announce ourselves. */
+  private mapChanged(): void {
+    const map = this.clusterMap;
+    if (this.transport !== undefined) {
+      const founders = new Set(this.options.peers.map((peer) => peer.id));
+      for (const node of map.nodes) {
+        if (node.id === this.nodeId || founders.has(node.id)) continue;
+        const [host, port] = splitAddress(node.bus);
+        this.transport.setPeer(node.id, host, port);
+      }
+    }
+    if (this.respAddress === '' || this.announcing || map.node(this.nodeId)?.resp === this.respAddress) return;
+    this.announcing = true;
+    this.metaGroup.propose('command', MapCommand.announceResp(this.nodeId, this.respAddress), (result) => {
+      this.announcing = false;
+      // Not committed (no leader yet, an election): try again shortly.
+      if (result instanceof ErrorReply) {
+        setTimeout(() => this.mapChanged(), 200).unref();
+      }
+    });
+  }
+
+  /** Hands off leadership of every group this node leads (a planned restart causes no errors). */
+  async transferLeadership(): Promise<void> {
+    const timeoutMs = 4 * this.options.electionTimeoutMs;
+    await Promise.all([...this.groups.values()].map((group) => group.transferLeadership(timeoutMs)));
+  }
+
   /** Finishes in-flight writes, writes a snapshot (unless told not to), closes the log. */
   async close(options: { snapshot: boolean }): Promise<void> {
     this.expiry.stop();
     await this.dataGroup.drain();
-    if (options.snapshot) await this.dataGroup.snapshot();
+    if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
+    await this.transport?.close();
+    if (options.snapshot) for (const group of this.groups.values()) await group.snapshot();
     await this.wal.close();
     await this.releaseLock();
-    this.logger.info('host closed');
+    this.options.logger.info('host closed');
   }
+}
+
+/**
+ * The log a founding member starts from: its membership as conf-change entries (the same on
+ * every founder) and, for the meta group, the founders' addresses as the first map entries.
+ */
+function bootstrap(groupId: GroupId, options: HostOptions, wal: WriteAheadLog): MemoryStorage {
+  const founders = options.peers.length > 0 ? options.peers : [{ id: options.nodeId, host: options.clusterBind.host, port: options.clusterBind.port }];
+  assert.ok(founders.some((peer) => peer.id === options.nodeId), 'a founding member is among the peers');
+  const storage = bootstrapStorage(founders.map((peer) => peer.id));
+  if (groupId === META_GROUP_ID) {
+    const first = storage.lastIndex() + 1;
+    const entries: Entry[] = founders.map((peer, i) => ({
+      term: 1, index: first + i, type: 'normal',
+      data: encodeLogCommand({ kind: 'command', stampMs: 0, args: MapCommand.addNode(peer.id, `${peer.host}:${peer.port}`) }),
+    }));
+    storage.append(entries);
+    storage.setHardState({ term: 1, vote: 0, commit: storage.lastIndex() });
+  }
+  for (const entry of storage.entries(storage.firstIndex(), storage.lastIndex() + 1, Infinity)) {
+    wal.append({ kind: 'entry', group: groupId, term: entry.term, index: entry.index, data: encodeEntryData(entry) });
+  }
+  const hard = storage.initialState().hardState;
+  wal.append({ kind: 'hardState', group: groupId, term: hard.term, vote: hard.vote, commit: hard.commit });
+  return storage;
+}
+
+function splitAddress(address: string): [string, number] {
+  const at = address.lastIndexOf(':');
+  return [address.slice(0, at), Number(address.slice(at + 1))];
 }
 
 function storageLog(logger: Logger) {

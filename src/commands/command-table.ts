@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { RespMap, RespSet, SimpleString } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
 import type { CommandSpec, SubcommandSpec } from './command-spec.js';
-import { connectionCommands, serverCommands } from './connection.js';
+import { clusterCommands, connectionCommands, serverCommands } from './connection.js';
 import { keyCommands } from './keys.js';
 import { stringCommands } from './strings.js';
 import { hashCommands } from './hashes.js';
@@ -53,7 +53,7 @@ export class CommandTable {
 }
 
 export const commandTable = new CommandTable([
-  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...streamGroupCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands,
+  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...streamGroupCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands, ...clusterCommands,
 ]);
 
 export function arityMatches(arity: number, argumentCount: number): boolean {

@@ -51,6 +51,22 @@ export const connectionCommands: readonly ServerCommand[] = [
 const keyedSub = (container: string, name: string, arity: number, summary: string): SubcommandSpec =>
   ({ ...sub(container, name, arity, ['readonly'], ['keyspace'], summary), keys: { first: 2, last: 2, step: 1 } });
 
+const clusterSub = (name: string, arity: number, summary: string, flags: readonly CommandFlag[] = []) =>
+  sub('cluster', name, arity, ['loading', 'stale', ...flags], [], summary);
+
+export const clusterCommands: readonly ServerCommand[] = [
+  declare('cluster', -2, [], [], 'cluster', '3.0.0', 'A container for Redis Cluster commands.', [
+    { ...clusterSub('info', 2, 'Returns information about the state of a node.'), tips: ['nondeterministic_output'] },
+    { ...clusterSub('nodes', 2, 'Returns the cluster configuration for a node.'), tips: ['nondeterministic_output'] },
+    { ...clusterSub('slots', 2, 'Returns the mapping of cluster slots to nodes.'), tips: ['nondeterministic_output'] },
+    clusterSub('myid', 2, 'Returns the ID of a node.'),
+    clusterSub('keyslot', 3, 'Returns the hash slot for a key.'),
+    clusterSub('help', 2, 'Returns helpful text about the different subcommands.'),
+  ]),
+  declare('readonly', 1, ['loading', 'stale', 'fast'], ['connection'], 'cluster', '3.0.0', 'Enables read-only queries for a connection to a Redis Cluster replica node.'),
+  declare('readwrite', 1, ['loading', 'stale', 'fast'], ['connection'], 'cluster', '3.0.0', 'Enables read-write queries for a connection to a Reids Cluster replica node.'),
+];
+
 export const serverCommands: readonly ServerCommand[] = [
   declare('object', -2, [], [], 'generic', '2.2.3', 'A container for object introspection commands.', [
     keyedSub('object', 'encoding', 3, 'Returns the internal encoding of a Redis object.'),

@@ -51,3 +51,18 @@ export function errorReply(message: string): ErrorReply {
 export function errorOf(parsed: unknown): ErrorReply | undefined {
   return parsed instanceof ErrorReply ? parsed : undefined;
 }
+
+/** The group has no leader (no quorum, or an election in progress): nothing was executed. */
+export function clusterDown(group: string): ErrorReply {
+  return new ErrorReply(`CLUSTERDOWN The cluster is down: group ${group} has no leader; the command was not executed`);
+}
+
+/** Leadership is moving, or the leader is too busy: nothing was executed, retrying is safe. */
+export function tryAgain(group: string, why: string): ErrorReply {
+  return new ErrorReply(`TRYAGAIN ${why} (group ${group}); the command was not executed`);
+}
+
+/** The write reached a leader but whether it committed is not known: retrying may apply it twice. */
+export function uncertain(group: string): ErrorReply {
+  return new ErrorReply(`UNCERTAIN The leader of group ${group} changed or went silent before the write was known to commit; it may or may not have been applied`);
+}

@@ -58,6 +58,11 @@ export function encodeLogCommand(command: LogCommand): Buffer {
   return buffer;
 }
 
+/** The stamp of an encoded entry, read without decoding its arguments. */
+export function logCommandStampMs(data: Uint8Array): number {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).readDoubleLE(1);
+}
+
 export function decodeLogCommand(data: Uint8Array): LogCommand {
   const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const kind = KIND_NAMES[buffer.readUInt8(0)];

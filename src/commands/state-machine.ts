@@ -63,6 +63,12 @@ export class KeyspaceStateMachine {
     return result;
   }
 
+  /** An entry that carries no command (a new leader's empty entry, a membership change). */
+  skip(index: number): void {
+    assert.equal(index, this.appliedIndexValue + 1, 'entries are applied in log order without gaps');
+    this.appliedIndexValue = index;
+  }
+
   /** Collections change in place: their memory estimate is refreshed after each write. */
   private refreshBytes(spec: WriteCommand, args: readonly string[]): void {
     for (const key of commandKeys(spec, args)) this.keyspaceValue.refreshBytes(key);

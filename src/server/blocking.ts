@@ -13,7 +13,7 @@ import type { RespValue } from '../protocol/values.js';
 import { WouldBlock } from '../commands/command-spec.js';
 import type { ApplyResult, WriteCommand } from '../commands/command-spec.js';
 import { commandKeys } from '../commands/command-table.js';
-import type { LocalGroup } from '../cluster/local-group.js';
+import type { DataGroup } from '../cluster/host.js';
 import type { Connection } from './connection.js';
 
 interface Waiter {
@@ -31,7 +31,7 @@ export class BlockedClients {
   private readonly byKey = new Map<string, Waiter[]>();
   private readonly byConnection = new Map<Connection, Waiter>();
 
-  constructor(private readonly group: LocalGroup) {
+  constructor(private readonly group: DataGroup) {
     group.onKeysReady = (keys) => this.serve(keys);
   }
 

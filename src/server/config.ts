@@ -29,6 +29,19 @@ export interface NodeConfig {
   /** Commands slower than this many microseconds go to the SLOWLOG (negative: never). */
   slowlogLogSlowerThan: number;
   slowlogMaxLen: number;
+  /** This node's id in the cluster (Raft member id), unique among the members. */
+  nodeId: number;
+  /** Port of the peer transport; 0 means the RESP port + 10000, as Redis Cluster's bus. */
+  clusterPort: number;
+  /** The founding members' peer addresses, `id=host:port,...`; empty for a one-node cluster. */
+  peers: string;
+  /** Shared by the members; a peer that cannot prove it is refused. */
+  clusterSecret: string;
+  heartbeatMs: number;
+  /** The minimum election timeout; each election draws one from [this, 2 × this). */
+  electionTimeoutMs: number;
+  /** How long a replicated request may wait before the client is told its outcome is unknown. */
+  clusterRequestTimeoutMs: number;
 }
 
 export const defaultConfig: Readonly<NodeConfig> = {
@@ -47,6 +60,13 @@ export const defaultConfig: Readonly<NodeConfig> = {
   maxmemorySamples: 5,
   slowlogLogSlowerThan: 10_000,
   slowlogMaxLen: 128,
+  nodeId: 1,
+  clusterPort: 0,
+  peers: '',
+  clusterSecret: '',
+  heartbeatMs: 50,
+  electionTimeoutMs: 300,
+  clusterRequestTimeoutMs: 2000,
 };
 
 type Parameter = {
@@ -117,7 +137,40 @@ export const parameters: readonly Parameter[] = [
   { name: 'slowlog-log-slower-than', field: 'slowlogLogSlowerThan', env: 'SHOAL_SLOWLOG_LOG_SLOWER_THAN', parse: integer(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), format: asString, mutable: true },
   { name: 'slowlog-max-len', field: 'slowlogMaxLen', env: 'SHOAL_SLOWLOG_MAX_LEN', parse: integer(0, 1_000_000), format: asString, mutable: true },
   { name: 'active-expire-interval-ms', field: 'activeExpireIntervalMs', env: 'SHOAL_ACTIVE_EXPIRE_INTERVAL_MS', parse: integer(1, 60_000), format: asString, mutable: true },
+  { name: 'node-id', field: 'nodeId', env: 'SHOAL_NODE_ID', parse: integer(1, 2 ** 31 - 1), format: asString, mutable: false },
+  { name: 'cluster-port', field: 'clusterPort', env: 'SHOAL_CLUSTER_PORT', parse: integer(0, 65535), format: asString, mutable: false },
+  { name: 'peers', field: 'peers', env: 'SHOAL_PEERS', parse: peerList, format: asString, mutable: false },
+  { name: 'cluster-secret', field: 'clusterSecret', env: 'SHOAL_CLUSTER_SECRET', parse: text, format: () => '', mutable: false },
+  { name: 'heartbeat-ms', field: 'heartbeatMs', env: 'SHOAL_HEARTBEAT_MS', parse: integer(5, 10_000), format: asString, mutable: false },
+  { name: 'election-timeout-ms', field: 'electionTimeoutMs', env: 'SHOAL_ELECTION_TIMEOUT_MS', parse: integer(20, 60_000), format: asString, mutable: false },
+  { name: 'cluster-request-timeout-ms', field: 'clusterRequestTimeoutMs', env: 'SHOAL_CLUSTER_REQUEST_TIMEOUT_MS', parse: integer(100, 600_000), format: asString, mutable: true },
 ];
+
+export interface PeerAddress {
+  readonly id: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `id=host:port,...` → the founding members, sorted by id; an error text for a bad list. */
+export function parsePeers(list: string): PeerAddress[] | { error: string } {
+  if (list.trim() === '') return [];
+  const peers: PeerAddress[] = [];
+  for (const item of list.split(',')) {
+    const match = /^\s*(\d+)=([^\s:]+):(\d+)\s*$/.exec(item);
+    if (match === null) return { error: `'${item}' is not id=host:port` };
+    const [id, host, port] = [Number(match[1]), match[2], Number(match[3])];
+    if (id < 1 || id > 2 ** 31 - 1 || port < 1 || port > 65535) return { error: `'${item}': id or port out of range` };
+    if (peers.some((peer) => peer.id === id)) return { error: `node ${id} is listed twice` };
+    peers.push({ id, host, port });
+  }
+  return peers.sort((a, b) => a.id - b.id);
+}
+
+function peerList(value: string): string | { error: string } {
+  const parsed = parsePeers(value);
+  return 'error' in parsed ? parsed : value;
+}
 
 /** Aliases accepted on the command line for readability (`--data-dir` for `dir`). */
 const flagAliases: Record<string, string> = { 'data-dir': 'dir', 'log-level': 'loglevel' };

@@ -3,7 +3,7 @@
 //
 // Ordering: writes go through the log and answer when applied; anything the client sent
 // after a write that is still in the log waits in `queue` and runs right after that write is
-// applied (see LocalGroup), so a pipeline observes exactly the states a sequential client
+// applied (see cluster/raft-group.ts), so a pipeline observes exactly the states a sequential client
 // would. Reads with nothing queued in front of them run at once against applied state.
 
 import assert from 'node:assert/strict';
@@ -56,6 +56,8 @@ export class Connection {
   tracking: (TrackingOptions & { cachingNext: boolean | undefined }) | undefined;
   noEvict = false;
   noTouch = false;
+  /** READONLY: reads are served from this node's replica as it stands, without a quorum check. */
+  staleReads = false;
   readonly subscriptions = { channel: new Set<string>(), pattern: new Set<string>(), shard: new Set<string>() };
   /** Set while a server command runs inside EXEC: its reply is captured, not sent. */
   private captured: { value: RespValue | undefined } | undefined;
@@ -184,8 +186,9 @@ export class Connection {
     return this.queue.length > 0;
   }
 
-  defer(spec: CommandSpec | undefined, args: readonly string[], paused: boolean): void {
-    const barrier = paused || spec?.kind !== 'read';
+  /** `ordered`: even a read must keep later writes behind it (it cannot be answered at once). */
+  defer(spec: CommandSpec | undefined, args: readonly string[], paused: boolean, ordered = false): void {
+    const barrier = paused || ordered || spec?.kind !== 'read';
     if (barrier) this.barriers++;
     this.queue.push({ reply: undefined, deferred: { spec, args }, paused, barrier });
   }
@@ -211,17 +214,28 @@ export class Connection {
     this.flush();
   }
 
-  /** Reserves the position of a reply that comes later (a write being applied); call the result with it. */
-  reserveReply(): (reply: RespValue) => void {
+  /**
+   * Reserves the position of a reply that comes later (a write being applied); call the result
+   * with it. `ordered`: later writes wait until it is given (a read confirming it is current).
+   */
+  reserveReply(ordered = false): (reply: RespValue) => void {
     let slot = this.current;
     if (slot !== undefined) slot.deferred = undefined;
     else {
       slot = { reply: undefined, deferred: undefined, paused: false, barrier: false };
       this.queue.push(slot);
     }
+    if (ordered) {
+      slot.barrier = true;
+      this.barriers++;
+    }
     const reserved = slot;
     return (reply) => {
       assert.equal(reserved.reply, undefined, 'a reserved reply is given once');
+      if (reserved.barrier) {
+        reserved.barrier = false;
+        this.barriers--;
+      }
       if (reply instanceof ErrorReply) this.dispatcher.stats.errorReplies++;
       reserved.reply = reply;
       this.runQueue();

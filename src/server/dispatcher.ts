@@ -5,15 +5,15 @@
 
 import assert from 'node:assert/strict';
 import { SimpleString } from '../protocol/values.js';
-import type { ErrorReply } from '../protocol/values.js';
+import type { ErrorReply, RespValue } from '../protocol/values.js';
 import { commandTable, arityMatches, commandKeys, findSubcommand } from '../commands/command-table.js';
 import { WouldBlock } from '../commands/command-spec.js';
-import type { CommandSpec, ReadContext, WriteCommand } from '../commands/command-spec.js';
+import type { CommandSpec, ReadCommand, ReadContext, WriteCommand } from '../commands/command-spec.js';
 import { NOAUTH, errorReply, unknownCommand, unknownSubcommand, wrongArity } from '../commands/errors.js';
 import { TRANSACTION_CONTROL } from '../commands/transactions.js';
 import { ALLOWED_WHILE_SUBSCRIBED } from '../commands/pubsub.js';
 import type { Evictor } from '../cluster/eviction.js';
-import type { LocalGroup } from '../cluster/local-group.js';
+import type { DataGroup } from '../cluster/host.js';
 import { BlockedClients } from './blocking.js';
 import { ClientTracking } from './client-tracking.js';
 import type { Connection } from './connection.js';
@@ -48,7 +48,7 @@ export class Dispatcher {
   readonly slowlog: Slowlog;
 
   constructor(
-    readonly group: LocalGroup,
+    readonly group: DataGroup,
     readonly stats: ServerStats,
     readonly evictor: Evictor,
     readonly clients: ReadonlyMap<number, Connection>,
@@ -57,8 +57,8 @@ export class Dispatcher {
     this.blocked = new BlockedClients(group);
     this.watches = new WatchedKeys(group);
     this.tracking = new ClientTracking(clients);
-    group.onApplied = (kind, args, origin) => {
-      this.watches.applied();
+    group.onApplied = (index, kind, args, origin) => {
+      this.watches.applied(index);
       this.tracking.applied(kind, args, origin);
     };
     this.slowlog = new Slowlog({
@@ -83,7 +83,9 @@ export class Dispatcher {
     const paused = this.pause !== undefined && spec !== undefined && this.pausedFor(spec);
     const mayOvertake = spec?.kind === 'write' && spec.blocking === undefined && connection.writesMayOvertake;
     if (paused || (connection.mustDefer && !mayOvertake)) {
-      connection.defer(spec, args, paused);
+      // Off the leader a read needs a round trip, so later writes may not overtake it: they
+      // would be in the log (and in its result) before it is served.
+      connection.defer(spec, args, paused, spec?.kind === 'read' && !this.group.isLeader);
       if (spec?.name === 'quit') connection.endInput();
       return;
     }
@@ -122,9 +124,14 @@ export class Dispatcher {
     const startedMs = performance.now();
     switch (spec.kind) {
       case 'read': {
-        const reply = spec.execute(this.readContext(), args);
-        if (this.evictor.tracking || connection.tracking !== undefined) this.afterRead(connection, spec, args);
-        connection.reply(reply);
+        if (connection.staleReads || this.group.readableNow()) {
+          connection.reply(this.read(connection, spec, args));
+          break;
+        }
+        // Not known to be current: confirm leadership (ReadIndex) or ask the leader how far to
+        // catch up; later commands of this connection wait their turn behind the answer.
+        const answer = connection.reserveReply(true);
+        this.group.read((refusal) => answer(refusal ?? this.read(connection, spec, args)));
         break;
       }
       case 'write': {
@@ -144,6 +151,12 @@ export class Dispatcher {
       }
     }
     this.slowlog.record(args, (performance.now() - startedMs) * 1000, connection);
+  }
+
+  private read(connection: Connection, spec: ReadCommand, args: readonly string[]): RespValue {
+    const reply = spec.execute(this.readContext(), args);
+    if (this.evictor.tracking || connection.tracking !== undefined) this.afterRead(connection, spec, args);
+    return reply;
   }
 
   private afterRead(connection: Connection, spec: CommandSpec, args: readonly string[]): void {

@@ -4,6 +4,7 @@
 import { arch, hostname, platform, release } from 'node:os';
 import type { NodeServices } from './server-commands.js';
 import { SERVER_VERSION, SHOAL_VERSION } from './server-commands.js';
+import { raftInfoLines } from './cluster-commands.js';
 
 type Section = (node: NodeServices) => Array<[string, string | number]>;
 
@@ -11,7 +12,7 @@ const sections: Record<string, Section> = {
   server: (node) => {
     const uptimeSeconds = Math.floor((Date.now() - node.stats.startedAtMs) / 1000);
     return [
-      ['redis_version', SERVER_VERSION], ['shoal_version', SHOAL_VERSION], ['redis_mode', 'standalone'],
+      ['redis_version', SERVER_VERSION], ['shoal_version', SHOAL_VERSION], ['redis_mode', 'standalone'], ['shoal_node_id', node.host.nodeId],
       ['os', `${platform()} ${release()} ${arch()}`], ['arch_bits', 64], ['process_id', process.pid],
       ['run_id', node.runId], ['tcp_port', node.config.port], ['uptime_in_seconds', uptimeSeconds],
       ['uptime_in_days', Math.floor(uptimeSeconds / 86400)], ['executable', process.argv[1] ?? ''],
@@ -28,7 +29,7 @@ const sections: Record<string, Section> = {
       // used_memory is Shoal's estimate of the keyspace, the figure maxmemory is enforced on.
       ['used_memory', used], ['used_memory_human', humanBytes(used)],
       ['used_memory_rss', memory.rss], ['used_memory_rss_human', humanBytes(memory.rss)],
-      ['used_memory_heap', memory.heapUsed], ['used_memory_heap_total', memory.heapTotal],
+      ['used_memory_heap', memory.heapUsed], ['used_memory_heap_total', memory.heapTotal], ['used_memory_external', memory.external],
       ['maxmemory', node.config.maxmemory], ['maxmemory_human', humanBytes(node.config.maxmemory)],
       ['maxmemory_policy', node.config.maxmemoryPolicy], ['evicted_keys', node.evictor.evictedKeys],
     ];
@@ -57,13 +58,15 @@ const sections: Record<string, Section> = {
     const usage = process.cpuUsage();
     return [['used_cpu_sys', round(usage.system / 1e6)], ['used_cpu_user', round(usage.user / 1e6)]];
   },
+  // Shoal's own: one line per Raft group this node hosts.
+  raft: (node) => raftInfoLines(node),
   keyspace: (node) => {
     const keyspace = node.host.dataGroup.machine.keyspace;
     return keyspace.size === 0 ? [] : [['db0', `keys=${keyspace.size},expires=${keyspace.volatileCount},avg_ttl=0`]];
   },
 };
 
-const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'keyspace'];
+const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'raft', 'keyspace'];
 
 export function infoText(node: NodeServices, requested: readonly string[]): string {
   const names = new Set<string>();

@@ -22,6 +22,7 @@ import { findParameter, parameters } from './config.js';
 import type { Connection } from './connection.js';
 import type { ServerStats } from './stats.js';
 import { infoText } from './info.js';
+import { clusterCommand, readonlyCommand } from './cluster-commands.js';
 
 /** What server commands may see and do of the node around them. */
 export interface NodeServices {
@@ -113,6 +114,9 @@ export class ServerCommandHandlers {
         c.reply(OK);
       }],
       ['exec', (c) => this.exec(c)],
+      ['cluster', (c, a) => clusterCommand(this.node, c, a)],
+      ['readonly', (c) => readonlyCommand(c, true)],
+      ['readwrite', (c) => readonlyCommand(c, false)],
       ['discard', (c) => {
         if (c.transaction === undefined) return c.reply(errorReply('ERR DISCARD without MULTI'));
         c.transaction = undefined;

@@ -1,4 +1,4 @@
-// WATCH bookkeeping on the leader.
+// WATCH bookkeeping, on whichever replica the client is connected to.
 //
 // A watch is broken by any entry that changes a watched key and is applied after the WATCH,
 // or that is still in the log (ordered, not yet applied) when the EXEC takes its place there:
@@ -9,7 +9,7 @@
 // up changing nothing (e.g. SET NX that fails).
 
 import type { LogCommandKind } from '../commands/log-entry.js';
-import type { LocalGroup } from '../cluster/local-group.js';
+import type { DataGroup } from '../cluster/host.js';
 import type { Connection } from './connection.js';
 import { touchedKeys } from './touched-keys.js';
 
@@ -21,12 +21,13 @@ export class WatchedKeys {
    * The touched keys of the in-flight entries, in log order (entries apply in that order);
    * consumed from `inFlightHead` so taking the oldest costs O(1) however long the queue.
    */
-  private inFlightQueue: Array<readonly string[] | 'all'> = [];
+  private inFlightQueue: Array<{ readonly index: number; readonly keys: readonly string[] | 'all' }> = [];
   private inFlightHead = 0;
   private inFlightFlushes = 0;
 
-  constructor(private readonly group: LocalGroup) {
-    group.onOrdered = (kind, args) => this.ordered(kind, args);
+  constructor(private readonly group: DataGroup) {
+    group.onOrdered = (index, kind, args) => this.ordered(index, kind, args);
+    group.onRestored = () => this.restored(group.appliedIndex);
   }
 
   /** Starts watching `key`, remembering whether it existed, so its expiry also aborts. */
@@ -64,22 +65,35 @@ export class WatchedKeys {
     return false;
   }
 
-  /** An entry took its place in the log. */
-  private ordered(kind: LogCommandKind, args: readonly string[]): void {
+  /** An entry took its place in this replica's log. */
+  private ordered(index: number, kind: LogCommandKind, args: readonly string[]): void {
     const keys = touchedKeys(kind, args);
-    this.inFlightQueue.push(keys);
+    this.inFlightQueue.push({ index, keys });
     if (keys === 'all') this.inFlightFlushes++;
     else for (const key of keys) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
   }
 
-  /** The oldest in-flight entry was applied: it breaks the watches on what it touched. */
-  applied(): void {
-    if (this.inFlightHead >= this.inFlightQueue.length) return;
-    const keys = this.inFlightQueue[this.inFlightHead++];
+  /**
+   * The entry at `index` was applied: it, and any entry ordered at or before that index (one a
+   * newer leader replaced), break the watches on what they touched.
+   */
+  applied(index: number): void {
+    while (this.inFlightHead < this.inFlightQueue.length && this.inFlightQueue[this.inFlightHead].index <= index) {
+      this.release(this.inFlightQueue[this.inFlightHead++].keys);
+    }
     if (this.inFlightHead === this.inFlightQueue.length) {
       this.inFlightQueue = [];
       this.inFlightHead = 0;
     }
+  }
+
+  /** A snapshot replaced the whole state: every watch is broken. */
+  restored(index: number): void {
+    this.applied(index);
+    for (const watchers of this.byKey.values()) for (const connection of watchers) connection.watchDirty = true;
+  }
+
+  private release(keys: readonly string[] | 'all'): void {
     if (keys === 'all') {
       this.inFlightFlushes--;
       for (const watchers of this.byKey.values()) for (const connection of watchers) connection.watchDirty = true;

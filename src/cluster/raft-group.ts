@@ -1,0 +1,717 @@
+// One member of one Raft group, hosted on this node: the host loop around a RawNode (see
+// raft/index.ts). Proposals made during one event-loop turn go into the log together; every
+// Ready is persisted through the node's shared write-ahead log (entries and hard state fsynced
+// before the messages that depend on them are sent); committed entries are applied in order to
+// the group's machine, and each proposer's callback runs synchronously right after its own
+// entry is applied, before the next entry: a connection can run the commands it pipelined
+// behind a write against exactly the state that write produced — on any replica.
+//
+// On a follower, proposals are forwarded to the leader, which answers where in its log they
+// went; the follower then waits to apply that entry itself, so its reply is computed from its
+// own replica like the leader's. A write whose entry was overwritten at its index definitely
+// failed; one whose fate is not known by the request timeout gets an UNCERTAIN error.
+//
+// Reads: `read()` calls back once local state is linearizable — at once on a leader holding
+// its lease (or a single voter), after a ReadIndex round otherwise, and on a follower after the
+// leader's read index has been applied locally.
+
+import assert from 'node:assert/strict';
+import { RawNode } from '../raft/index.js';
+import type { Entry, GroupId, Message, MemoryStorage, NodeId, RandomSource, Ready, RefusalReason, Snapshot } from '../raft/index.js';
+import { encodeEntryData, encodeSnapshotPayload } from '../raft/index.js';
+import { ErrorReply } from '../protocol/values.js';
+import { clusterDown, tryAgain, uncertain } from '../commands/errors.js';
+import { decodeLogCommand, encodeLogCommand, logCommandStampMs } from '../commands/log-entry.js';
+import type { LogCommandKind } from '../commands/log-entry.js';
+import type { ApplyResult } from '../commands/command-spec.js';
+import type { WriteAheadLog } from '../storage/wal.js';
+import type { SnapshotStore } from '../storage/snapshot-store.js';
+import type { Logger } from '../logger.js';
+import type { ReplicatedMachine } from './replicated-machine.js';
+import type { ProposeOutcome, WireMessage } from './wire.js';
+
+/** Runs right after the entry is applied, with the reply and how long apply took. */
+export type ApplyCallback = (result: ApplyResult, applyMicros: number) => void;
+/** Runs when local state may be read linearizably, or with the reason it may not. */
+export type ReadCallback = (refusal: ErrorReply | undefined) => void;
+
+/**
+ * Decides, when the proposal takes its place in the log, whether it goes in at all: a reply
+ * means "answer this instead and log nothing" (an EXEC whose watched keys changed).
+ */
+export type ProposalGate = () => ApplyResult | undefined;
+
+export interface ProposeOptions {
+  /** Go ahead of the proposals waiting for the next write (serving blocked clients). */
+  readonly urgent?: boolean;
+  readonly gate?: ProposalGate;
+  /** The client connection that asked, for hooks that care (tracking's NOLOOP). */
+  readonly origin?: number;
+}
+
+interface Proposal {
+  readonly kind: LogCommandKind;
+  readonly args: readonly string[];
+  readonly onApplied: ApplyCallback;
+  readonly gate: ProposalGate | undefined;
+  readonly origin: number | undefined;
+}
+
+/** A proposal placed at an (index, term) of the log, waiting for that index to be applied. */
+interface Waiter {
+  readonly term: number;
+  readonly onApplied: ApplyCallback;
+  readonly origin: number | undefined;
+  readonly deadlineMs: number;
+}
+
+interface PendingRead {
+  readonly callback: ReadCallback;
+  readonly deadlineMs: number;
+}
+
+export interface GroupTiming {
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  /** How long a request may wait for its outcome before the client is told it is unknown. */
+  readonly requestTimeoutMs: number;
+}
+
+export interface RaftGroupOptions<M extends ReplicatedMachine> {
+  readonly groupId: GroupId;
+  /** `meta`, `data-0`, ...: how INFO and errors name the group. */
+  readonly name: string;
+  readonly nodeId: NodeId;
+  /** The recovered log (snapshot + WAL tail); the machine is already restored from its snapshot. */
+  readonly storage: MemoryStorage;
+  readonly machine: M;
+  readonly wal: WriteAheadLog;
+  readonly snapshots: SnapshotStore;
+  readonly timing: GroupTiming;
+  readonly random: RandomSource;
+  /** Take a snapshot (and compact the WAL) once this many log bytes accumulated. */
+  readonly snapshotAfterLogBytes: () => number;
+  readonly send: (to: NodeId, message: WireMessage) => void;
+  /** Whether the transport has a live connection to a peer (forwarding fails fast otherwise). */
+  readonly isConnected: (peer: NodeId) => boolean;
+  /** Delivers the ticks due by now: a lease must never be judged on a clock that stood still. */
+  readonly catchUpTicks: () => void;
+  readonly logger: Logger;
+  /** The clock stamped into entries; injectable so tests control time. */
+  readonly clock?: () => number;
+}
+
+/** Entries (at most so many, of at most so many bytes) kept in memory behind a snapshot, so a
+ * slightly lagging follower still gets appends rather than the whole snapshot. */
+const CATCH_UP_ENTRIES = 1000;
+const CATCH_UP_BYTES = 4 * 1024 * 1024;
+
+export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
+  readonly groupId: GroupId;
+  readonly name: string;
+  readonly nodeId: NodeId;
+  readonly machine: M;
+  readonly raw: RawNode;
+  private readonly storage: MemoryStorage;
+  private readonly options: RaftGroupOptions<M>;
+  private readonly clock: () => number;
+  private pending: Proposal[] = [];
+  private urgent: Proposal[] = [];
+  private flushScheduled = false;
+  private readonly waiters = new Map<number, Waiter>();
+  private readonly forwarded = new Map<number, { readonly to: NodeId; readonly proposals: readonly Proposal[]; readonly deadlineMs: number }>();
+  /** Reads waiting for a read index: local ReadIndex contexts and requests sent to the leader. */
+  private readonly pendingReads = new Map<number, PendingRead & { readonly leader?: NodeId }>();
+  /** On the leader: read-index contexts asked by followers → who asked, under which id. */
+  private readonly remoteReads = new Map<number, { readonly from: NodeId; readonly id: number }>();
+  /** Reads whose index is known, waiting for it to be applied (in index order). */
+  private readsAwaitingApply: Array<{ readonly index: number; readonly callback: ReadCallback }> = [];
+  private nextRequestId = 1;
+  private knownLeader: NodeId = 0;
+  private applying = false;
+  private processing = false;
+  private processAgain = false;
+  private lastStampMs = 0;
+  private failure: ErrorReply | undefined;
+  private snapshotIndex: number;
+  private snapshotWrite: Promise<void> = Promise.resolve();
+  private snapshotInProgress = false;
+  /** Entry bytes this group logged since its last snapshot (what a snapshot would free). */
+  private logBytesSinceSnapshot = 0;
+  private lastSnapshotAtMs = 0;
+  /** Told, after each applied entry, which keys it signalled ready for blocked clients. */
+  onKeysReady: ((keys: ReadonlySet<string>) => void) | undefined;
+  /** Told of every command entry as it takes its place in this replica's log (WATCH tracking). */
+  onOrdered: ((index: number, kind: LogCommandKind, args: readonly string[]) => void) | undefined;
+  /** Told of every command entry right after it is applied (client-side caching invalidation). */
+  onApplied: ((index: number, kind: LogCommandKind, args: readonly string[], origin: number | undefined) => void) | undefined;
+  /** Told when a snapshot from the leader replaced the whole state. */
+  onRestored: (() => void) | undefined;
+  /** Told when this member's role or the leader it knows changes. */
+  onRoleChange: ((role: string, leader: NodeId) => void) | undefined;
+
+  constructor(options: RaftGroupOptions<M>) {
+    this.options = options;
+    this.groupId = options.groupId;
+    this.name = options.name;
+    this.nodeId = options.nodeId;
+    this.machine = options.machine;
+    this.storage = options.storage;
+    this.clock = options.clock ?? Date.now;
+    this.snapshotIndex = options.storage.snapshot().meta.index;
+    this.raw = new RawNode({
+      id: options.nodeId, group: options.groupId, storage: options.storage, random: options.random,
+      electionTicks: options.timing.electionTicks, heartbeatTicks: options.timing.heartbeatTicks,
+      readOnly: 'leaseBased', preVote: true, checkQuorum: true,
+      // All of it, every time: see readableNow().
+      maxApplyBytesPerReady: Infinity,
+    });
+  }
+
+  /** A lone voter need not wait for an election timeout to lead its own group. */
+  private campaignIfAlone(): void {
+    const raft = this.raw.raft;
+    if (raft.role === 'follower' && raft.tracker.voters.length === 1 && raft.tracker.voters[0] === this.nodeId) this.raw.campaign();
+  }
+
+  get isLeader(): boolean {
+    return this.raw.raft.role === 'leader';
+  }
+
+  get leaderId(): NodeId {
+    return this.raw.raft.lead;
+  }
+
+  get appliedIndex(): number {
+    return this.machine.appliedIndex;
+  }
+
+  /** Entries proposed here or forwarded from here and not yet answered. */
+  get pendingCount(): number {
+    let forwarded = 0;
+    for (const { proposals } of this.forwarded.values()) forwarded += proposals.length;
+    return this.waiters.size + forwarded + this.pending.length + this.urgent.length;
+  }
+
+  get lastSaveMs(): number {
+    return this.lastSnapshotAtMs;
+  }
+
+  /** The time reads are served at: never behind the stamp of an entry in the log. */
+  nowMs(): number {
+    const now = this.clock();
+    return now > this.lastStampMs ? now : this.lastStampMs;
+  }
+
+  /**
+   * Appends a command to the group's log (through the leader); `onApplied` runs right after it
+   * is applied here. Indexes and stamps are assigned when the batch goes into the log, so an
+   * `urgent` proposal can still go ahead of the proposals waiting for the next write.
+   */
+  propose(kind: LogCommandKind, args: readonly string[], onApplied: ApplyCallback, options: ProposeOptions = {}): void {
+    if (this.failure !== undefined) return onApplied(this.failure, 0);
+    (options.urgent === true ? this.urgent : this.pending).push({ kind, args, onApplied, gate: options.gate, origin: options.origin });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushProposals());
+    }
+  }
+
+  /**
+   * Whether local state may be read linearizably right now (no round trip needed): a leader
+   * holding its lease that applied everything committed — or that is applying a batch now (a
+   * read pipelined behind a write runs right after it). The latter is safe because a Ready's
+   * committed entries are all applied synchronously, before the messages announcing that
+   * commit leave this process: no replica can have acknowledged a later entry yet.
+   */
+  readableNow(): boolean {
+    return this.leaseHolds() && (this.applying || this.raw.raft.log.committed <= this.machine.appliedIndex);
+  }
+
+  /** Whether this leader may answer reads at its commit index without a quorum round. */
+  private leaseHolds(): boolean {
+    const raft = this.raw.raft;
+    if (raft.role !== 'leader') return false;
+    if (raft.tracker.voters.length === 1) return true;
+    this.options.catchUpTicks();
+    return raft.leaseValid();
+  }
+
+  /** Calls back once local state reflects every write acknowledged before this call. */
+  read(callback: ReadCallback): void {
+    const raft = this.raw.raft;
+    // A write may be committed (and acknowledged by another replica) before this leader has
+    // applied it: the read waits for the commit index, not just the lease.
+    if (this.leaseHolds()) return this.awaitApplied(raft.log.committed, callback);
+    const context = this.nextRequestId++;
+    const deadlineMs = performance.now() + this.options.timing.requestTimeoutMs;
+    if (raft.role === 'leader') {
+      const result = this.raw.readIndex(context);
+      if (!result.accepted) return callback(this.refusal(result.reason));
+      this.pendingReads.set(context, { callback, deadlineMs });
+      return this.processReady();
+    }
+    const leader = raft.lead;
+    if (leader === 0) return callback(clusterDown(this.name));
+    if (!this.options.isConnected(leader)) return callback(tryAgain(this.name, `the leader (node ${leader}) is unreachable`));
+    this.pendingReads.set(context, { callback, deadlineMs, leader });
+    this.options.send(leader, { t: 'readIndex', g: this.groupId, id: context });
+  }
+
+  /** A message for this group from a peer. */
+  receive(from: NodeId, message: WireMessage): void {
+    switch (message.t) {
+      case 'raft':
+        this.raw.step(message.m);
+        break;
+      case 'propose':
+        this.options.send(from, { t: 'proposed', g: this.groupId, id: message.id, outcomes: this.proposeForwarded(message.items) });
+        break;
+      case 'proposed':
+        this.forwardAnswered(message.id, message.outcomes);
+        break;
+      case 'readIndex': {
+        const context = this.nextRequestId++;
+        const result = this.raw.readIndex(context);
+        if (result.accepted) this.remoteReads.set(context, { from, id: message.id });
+        else this.options.send(from, { t: 'readIndexed', g: this.groupId, id: message.id, index: 0, refused: result.reason });
+        break;
+      }
+      case 'readIndexed': {
+        const read = this.pendingReads.get(message.id);
+        if (read === undefined) break;
+        this.pendingReads.delete(message.id);
+        if (message.refused !== undefined) read.callback(this.refusal(message.refused as RefusalReason));
+        else this.awaitApplied(message.index, read.callback);
+        break;
+      }
+    }
+    this.processReady();
+  }
+
+  tick(): void {
+    this.raw.tick();
+    this.expireRequests();
+    this.processReady();
+    this.maybeSnapshot();
+  }
+
+  /** Hands leadership to the most caught-up other voter; resolves once it is gone (or on timeout). */
+  async transferLeadership(timeoutMs: number): Promise<void> {
+    const raft = this.raw.raft;
+    if (raft.role !== 'leader') return;
+    const candidates = raft.tracker.voters.filter((id) => id !== this.nodeId && this.options.isConnected(id));
+    if (candidates.length === 0) return;
+    const match = (id: NodeId) => raft.tracker.progress.get(id)?.match ?? 0;
+    const target = candidates.reduce((best, id) => (match(id) > match(best) ? id : best));
+    this.raw.transferLeadership(target);
+    this.processReady();
+    const deadline = performance.now() + timeoutMs;
+    while (this.isLeader && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  private flushProposals(): void {
+    this.flushScheduled = false;
+    const proposals = this.urgent.length === 0 ? this.pending : [...this.urgent, ...this.pending];
+    this.urgent = [];
+    this.pending = [];
+    if (this.failure !== undefined) {
+      for (const proposal of proposals) proposal.onApplied(this.failure, 0);
+      return;
+    }
+    const raft = this.raw.raft;
+    if (raft.role === 'leader') {
+      const stampMs = this.nextStampMs();
+      for (const proposal of proposals) {
+        const refusal = proposal.gate?.();
+        if (refusal !== undefined) {
+          proposal.onApplied(refusal, 0);
+          continue;
+        }
+        const outcome = this.proposeEntry(proposal.kind, proposal.args, stampMs);
+        if ('refused' in outcome) proposal.onApplied(this.refusal(outcome.refused as RefusalReason), 0);
+        else this.await(outcome, proposal);
+      }
+      return this.processReady();
+    }
+    this.forward(proposals);
+  }
+
+  /** The stamp of the next entries: never behind an entry already in the log. */
+  private nextStampMs(): number {
+    this.lastStampMs = this.nowMs();
+    return this.lastStampMs;
+  }
+
+  private proposeEntry(kind: LogCommandKind, args: readonly string[], stampMs: number): ProposeOutcome {
+    const result = this.raw.propose(encodeLogCommand({ kind, stampMs, args }));
+    if (!result.accepted) return { refused: result.reason };
+    this.onOrdered?.(result.index, kind, args);
+    return { index: result.index, term: result.term };
+  }
+
+  private proposeForwarded(items: ReadonlyArray<readonly [LogCommandKind, readonly string[]]>): ProposeOutcome[] {
+    if (!this.isLeader) return items.map(() => ({ refused: 'notLeader' }));
+    const stampMs = this.nextStampMs();
+    return items.map(([kind, args]) => this.proposeEntry(kind, args, stampMs));
+  }
+
+  private forward(proposals: readonly Proposal[]): void {
+    const leader = this.raw.raft.lead;
+    const sendable: Proposal[] = [];
+    for (const proposal of proposals) {
+      if (leader === 0) {
+        proposal.onApplied(clusterDown(this.name), 0);
+        continue;
+      }
+      if (!this.options.isConnected(leader)) {
+        proposal.onApplied(tryAgain(this.name, `the leader (node ${leader}) is unreachable`), 0);
+        continue;
+      }
+      // Judged against what this replica has seen: see ARCHITECTURE.md on WATCH in a cluster.
+      const refusal = proposal.gate?.();
+      if (refusal !== undefined) proposal.onApplied(refusal, 0);
+      else sendable.push(proposal);
+    }
+    if (sendable.length === 0) return;
+    const id = this.nextRequestId++;
+    this.forwarded.set(id, { to: leader, proposals: sendable, deadlineMs: performance.now() + this.options.timing.requestTimeoutMs });
+    this.options.send(leader, { t: 'propose', g: this.groupId, id, items: sendable.map((p) => [p.kind, p.args] as const) });
+  }
+
+  private forwardAnswered(id: number, outcomes: readonly ProposeOutcome[]): void {
+    const request = this.forwarded.get(id);
+    if (request === undefined) return; // already timed out and answered
+    this.forwarded.delete(id);
+    assert.equal(outcomes.length, request.proposals.length, 'one outcome per forwarded proposal');
+    request.proposals.forEach((proposal, i) => {
+      const outcome = outcomes[i];
+      if ('refused' in outcome) return proposal.onApplied(this.refusal(outcome.refused as RefusalReason), 0);
+      // Applied before the answer came back: it happened, but its reply was not kept.
+      if (outcome.index <= this.machine.appliedIndex) return proposal.onApplied(uncertain(this.name), 0);
+      this.await(outcome, proposal);
+    });
+  }
+
+  private await(placed: { readonly index: number; readonly term: number }, proposal: Proposal): void {
+    const previous = this.waiters.get(placed.index);
+    if (previous !== undefined) {
+      // Two proposals at one index: only the later term's can commit there (a leader appends
+      // at an index only when its log has no entry there, and it holds every committed one).
+      const [loser, winner] = previous.term < placed.term ? [previous, undefined] : [undefined, previous];
+      if (winner !== undefined) return proposal.onApplied(tryAgain(this.name, 'the write was overwritten by a newer leader'), 0);
+      loser?.onApplied(tryAgain(this.name, 'the write was overwritten by a newer leader'), 0);
+    }
+    this.waiters.set(placed.index, {
+      term: placed.term, onApplied: proposal.onApplied, origin: proposal.origin,
+      deadlineMs: performance.now() + this.options.timing.requestTimeoutMs,
+    });
+  }
+
+  private refusal(reason: RefusalReason | string): ErrorReply {
+    switch (reason) {
+      case 'notLeader':
+        return this.raw.raft.lead === 0 ? clusterDown(this.name) : tryAgain(this.name, 'leadership moved');
+      case 'transferring':
+        return tryAgain(this.name, 'leadership is being transferred');
+      case 'tooManyPending':
+        return tryAgain(this.name, 'too many writes are waiting to commit');
+      case 'notMember':
+        return tryAgain(this.name, 'this node is not a voter of the group');
+      default:
+        return tryAgain(this.name, String(reason));
+    }
+  }
+
+  /**
+   * The connection to `peer` dropped, or it stopped being the leader: requests it never
+   * answered will not be answered. Forwarded writes may have reached its log (uncertain);
+   * reads had no effect (retry).
+   */
+  peerLost(peer: NodeId): void {
+    for (const [id, request] of this.forwarded) {
+      if (request.to !== peer) continue;
+      this.forwarded.delete(id);
+      for (const proposal of request.proposals) proposal.onApplied(uncertain(this.name), 0);
+    }
+    for (const [context, read] of this.pendingReads) {
+      if (read.leader !== peer) continue;
+      this.pendingReads.delete(context);
+      read.callback(tryAgain(this.name, 'the leader went away before confirming the read'));
+    }
+  }
+
+  /** Answers requests whose outcome did not arrive in time. */
+  private expireRequests(): void {
+    const now = performance.now();
+    for (const [index, waiter] of this.waiters) {
+      if (waiter.deadlineMs > now) continue;
+      this.waiters.delete(index);
+      waiter.onApplied(uncertain(this.name), 0);
+    }
+    for (const [id, request] of this.forwarded) {
+      if (request.deadlineMs > now) continue;
+      this.forwarded.delete(id);
+      for (const proposal of request.proposals) proposal.onApplied(uncertain(this.name), 0);
+    }
+    for (const [context, read] of this.pendingReads) {
+      if (read.deadlineMs > now) continue;
+      this.pendingReads.delete(context);
+      read.callback(tryAgain(this.name, 'the read could not be confirmed by a quorum in time'));
+    }
+  }
+
+  private awaitApplied(index: number, callback: ReadCallback): void {
+    if (index <= this.machine.appliedIndex) return callback(undefined);
+    this.readsAwaitingApply.push({ index, callback });
+    this.readsAwaitingApply.sort((a, b) => a.index - b.index);
+  }
+
+  /** Runs the host loop: one Ready at a time, the next only after the previous is persisted. */
+  processReady(): void {
+    if (this.processing) {
+      this.processAgain = true;
+      return;
+    }
+    if (this.failure !== undefined || !this.raw.hasReady()) return;
+    this.processing = true;
+    void this.drainReadies().finally(() => {
+      this.processing = false;
+      this.maybeSnapshot();
+      if (this.processAgain) {
+        this.processAgain = false;
+        this.processReady();
+      }
+    });
+  }
+
+  private async drainReadies(): Promise<void> {
+    try {
+      while (this.failure === undefined && this.raw.hasReady()) {
+        const rd = this.raw.ready();
+        if (rd.softState !== undefined) this.roleChanged(rd.softState.role, rd.softState.lead);
+        this.sendAll(rd.messages);
+        if (rd.snapshot !== undefined) await this.installSnapshot(rd.snapshot);
+        this.appendToWal(rd);
+        // Committed entries are durable on a quorum already: they apply (and their clients get
+        // answers) while this Ready's own entries are being fsynced.
+        this.applyCommitted(rd.committedEntries);
+        this.takeReadStates(rd);
+        this.serveAppliedReads();
+        if (rd.mustSync) await this.options.wal.flush();
+        this.storage.append(rd.entries);
+        if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
+        this.sendAll(rd.messagesAfterPersist);
+        this.raw.advance();
+        this.serveAppliedReads();
+        // The membership is known once its entries are applied (in advance()).
+        this.campaignIfAlone();
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private roleChanged(role: string, leader: NodeId): void {
+    this.options.logger.info({ group: this.name, role, leader, term: this.raw.raft.term }, 'raft role changed');
+    if (this.knownLeader !== 0 && this.knownLeader !== leader) this.peerLost(this.knownLeader);
+    this.knownLeader = leader;
+    if (role !== 'leader') {
+      // Reads have no effect: refusing them now is safe, and better than waiting to time out.
+      for (const read of this.pendingReads.values()) read.callback(tryAgain(this.name, 'leadership moved'));
+      this.pendingReads.clear();
+      for (const { from, id } of this.remoteReads.values()) {
+        this.options.send(from, { t: 'readIndexed', g: this.groupId, id, index: 0, refused: 'notLeader' });
+      }
+      this.remoteReads.clear();
+    }
+    this.onRoleChange?.(role, leader);
+  }
+
+  private sendAll(messages: readonly Message[]): void {
+    for (const m of messages) this.options.send(m.to, { t: 'raft', m });
+  }
+
+  private appendToWal(rd: Ready): void {
+    const { wal } = this.options;
+    const leader = this.isLeader;
+    for (const entry of rd.entries) {
+      wal.append({ kind: 'entry', group: this.groupId, term: entry.term, index: entry.index, data: encodeEntryData(entry) });
+      this.logBytesSinceSnapshot += entry.data.length;
+      if (entry.type !== 'normal' || entry.data.length === 0) continue;
+      const stampMs = logCommandStampMs(entry.data);
+      if (stampMs > this.lastStampMs) this.lastStampMs = stampMs;
+      // A leader ordered its own entries when proposing them; replicated ones are ordered here.
+      if (!leader && this.onOrdered !== undefined) {
+        const command = decodeLogCommand(entry.data);
+        this.onOrdered(entry.index, command.kind, command.args);
+      }
+    }
+    const hard = rd.hardState;
+    if (hard !== undefined) wal.append({ kind: 'hardState', group: this.groupId, term: hard.term, vote: hard.vote, commit: hard.commit });
+  }
+
+  private applyCommitted(entries: readonly Entry[]): void {
+    this.applying = true;
+    try {
+      this.applyEach(entries);
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  private applyEach(entries: readonly Entry[]): void {
+    for (const entry of entries) {
+      if (entry.index <= this.machine.appliedIndex) continue; // covered by a restored snapshot
+      const waiter = this.waiters.get(entry.index);
+      if (waiter !== undefined) this.waiters.delete(entry.index);
+      const ours = waiter !== undefined && waiter.term === entry.term;
+      if (entry.type !== 'normal' || entry.data.length === 0) {
+        this.machine.skip(entry.index);
+        if (waiter !== undefined) waiter.onApplied(tryAgain(this.name, 'the write was overwritten by a newer leader'), 0);
+        continue;
+      }
+      const command = decodeLogCommand(entry.data);
+      const startedMs = performance.now();
+      const result = this.machine.apply(entry.index, command);
+      const applyMicros = (performance.now() - startedMs) * 1000;
+      // Group-wide hooks first: the proposer's callback may run its next commands (a WATCH
+      // pipelined behind this write must not be broken by this very write).
+      this.onApplied?.(entry.index, command.kind, command.args, ours ? waiter.origin : undefined);
+      if (waiter !== undefined) {
+        if (ours) waiter.onApplied(result, applyMicros);
+        else waiter.onApplied(tryAgain(this.name, 'the write was overwritten by a newer leader'), 0);
+      }
+      const ready = this.machine.takeReadyKeys?.();
+      if (ready !== undefined) this.onKeysReady?.(ready);
+    }
+  }
+
+  private takeReadStates(rd: Ready): void {
+    for (const state of rd.readStates) {
+      const remote = this.remoteReads.get(state.context);
+      if (remote !== undefined) {
+        this.remoteReads.delete(state.context);
+        this.options.send(remote.from, { t: 'readIndexed', g: this.groupId, id: remote.id, index: state.index });
+        continue;
+      }
+      const read = this.pendingReads.get(state.context);
+      if (read === undefined) continue;
+      this.pendingReads.delete(state.context);
+      this.awaitApplied(state.index, read.callback);
+    }
+  }
+
+  private serveAppliedReads(): void {
+    if (this.readsAwaitingApply.length === 0) return;
+    const applied = this.machine.appliedIndex;
+    let served = 0;
+    while (served < this.readsAwaitingApply.length && this.readsAwaitingApply[served].index <= applied) served++;
+    const ready = this.readsAwaitingApply.splice(0, served);
+    for (const read of ready) read.callback(undefined);
+  }
+
+  /** A snapshot from the leader: durable first, then it replaces the log and the state. */
+  private async installSnapshot(snapshot: Snapshot): Promise<void> {
+    const { index, term } = snapshot.meta;
+    await this.writeSnapshotFile(snapshot);
+    this.storage.applySnapshot(snapshot);
+    this.machine.restore(index, Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength));
+    this.snapshotIndex = index;
+    if (term > 0) this.lastStampMs = Math.max(this.lastStampMs, this.clock());
+    for (const [waiting, waiter] of this.waiters) {
+      if (waiting > index) continue;
+      this.waiters.delete(waiting);
+      waiter.onApplied(uncertain(this.name), 0);
+    }
+    this.onRestored?.();
+    this.options.logger.info({ group: this.name, index, term }, 'installed a snapshot from the leader');
+    await this.options.wal.compact(this.groupId, index);
+  }
+
+  private writeSnapshotFile(snapshot: Snapshot): Promise<void> {
+    const payload = encodeSnapshotPayload(snapshot);
+    const run = this.snapshotWrite.then(() => this.options.snapshots.write(
+      { group: this.groupId, index: snapshot.meta.index, term: snapshot.meta.term }, [payload],
+    ));
+    this.snapshotWrite = run.catch(() => undefined);
+    return run;
+  }
+
+  private maybeSnapshot(): void {
+    if (this.snapshotInProgress || this.processing || this.failure !== undefined) return;
+    if (this.machine.appliedIndex <= this.snapshotIndex) return;
+    const threshold = this.options.snapshotAfterLogBytes();
+    // A quiet group (meta) also snapshots once the shared log is long: its old entries would
+    // otherwise keep every segment, and the other groups' snapshots could delete none.
+    if (this.logBytesSinceSnapshot < threshold && this.options.wal.stats.bytesSinceCompaction < 2 * threshold) return;
+    void this.snapshot();
+  }
+
+  /** Where the in-memory log may start once a snapshot covers `index`. */
+  private catchUpStart(index: number): number {
+    const first = this.storage.firstIndex();
+    let keptBytes = 0;
+    let start = index;
+    while (start > first && index - start < CATCH_UP_ENTRIES) {
+      const [entry] = this.storage.entries(start, start + 1, Infinity);
+      keptBytes += entry.data.length;
+      if (keptBytes > CATCH_UP_BYTES) break;
+      start--;
+    }
+    return start;
+  }
+
+  /**
+   * Writes a snapshot of the applied state, then drops the log it covers (in memory at once,
+   * keeping a tail for lagging followers; in the WAL once the file is durable).
+   */
+  async snapshot(): Promise<void> {
+    if (this.snapshotInProgress) return this.snapshotWrite;
+    // Between advance() and the next ready() (raft/index.ts): wait for the Ready in flight.
+    for (let round = 0; round < 1000 && this.processing; round++) await new Promise((resolve) => setImmediate(resolve));
+    const { index, chunks } = this.machine.snapshot();
+    if (index <= this.snapshotIndex) return;
+    this.snapshotInProgress = true;
+    const startedMs = Date.now();
+    try {
+      const snapshot = this.storage.createSnapshot(index, this.raw.status().confState, Buffer.concat(chunks));
+      this.storage.compact(this.catchUpStart(index));
+      this.snapshotIndex = index;
+      this.logBytesSinceSnapshot = 0;
+      await this.writeSnapshotFile(snapshot);
+      await this.options.wal.compact(this.groupId, index);
+      this.lastSnapshotAtMs = Date.now();
+      this.options.logger.info({ group: this.name, index, durationMs: this.lastSnapshotAtMs - startedMs }, 'snapshot written');
+    } finally {
+      this.snapshotInProgress = false;
+    }
+  }
+
+  /**
+   * A failed log write leaves us unsure what reached the disk: stop taking part (the node stays
+   * readable) rather than acknowledge or vote on anything we cannot promise to keep.
+   */
+  private fail(error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.options.logger.error({ group: this.name, err: reason }, 'write-ahead log write failed; group is read-only until restart');
+    this.failure = new ErrorReply(`ERR write-ahead log failure, writes refused until restart: ${reason}`);
+    const unanswered = [...this.waiters.values()].map((w) => w.onApplied);
+    for (const { proposals } of this.forwarded.values()) unanswered.push(...proposals.map((p) => p.onApplied));
+    unanswered.push(...this.urgent.map((p) => p.onApplied), ...this.pending.map((p) => p.onApplied));
+    this.waiters.clear();
+    this.forwarded.clear();
+    this.urgent = [];
+    this.pending = [];
+    for (const onApplied of unanswered) onApplied(this.failure, 0);
+  }
+
+  /** Waits until every proposal made so far is answered (applied, refused, or timed out). */
+  async drain(): Promise<void> {
+    const maxRounds = 10_000;
+    for (let round = 0; round < maxRounds && (this.flushScheduled || this.processing || this.pendingCount > 0); round++) {
+      await new Promise((resolve) => setTimeout(resolve, this.flushScheduled || this.processing ? 0 : 1));
+    }
+    assert.ok(this.failure !== undefined || this.pendingCount === 0 || !this.isLeader, 'drain left proposals unapplied');
+  }
+}

@@ -1,0 +1,96 @@
+// CLUSTER, READONLY and READWRITE: what a Redis Cluster client (or an operator) can learn of
+// the cluster map and the groups' leaders. One data group owns all 16384 slots today, so every
+// node is one shard's replica: its leader is the master, the others its replicas.
+
+import { OK } from '../protocol/values.js';
+import type { RespValue } from '../protocol/values.js';
+import { errorReply } from '../commands/errors.js';
+import { keySlot, SLOT_COUNT } from '../engine/key-slot.js';
+import type { NodeRecord } from '../cluster/cluster-map.js';
+import type { RaftGroup } from '../cluster/raft-group.js';
+import type { Connection } from './connection.js';
+import type { NodeServices } from './server-commands.js';
+
+/** Redis Cluster node ids are 40 hex digits; ours carry the Raft member id. */
+export function clusterNodeId(id: number): string {
+  return id.toString(16).padStart(40, '0');
+}
+
+/** One INFO line per hosted group: `<group>:role=...,leader=...,term=...,commit=...,applied=...`. */
+export function raftInfoLines(node: NodeServices): Array<[string, string]> {
+  return [...node.host.groups.values()].map((group) => [group.name, describeGroup(group)]);
+}
+
+function describeGroup(group: RaftGroup): string {
+  const status = group.raw.status();
+  const role = status.confState.learners.includes(status.id) ? 'learner' : status.role;
+  return `role=${role},leader=${status.lead},term=${status.term},commit=${status.commit},applied=${group.appliedIndex}`;
+}
+
+export function clusterCommand(node: NodeServices, connection: Connection, args: readonly string[]): void {
+  const sub = args[1].toLowerCase();
+  const host = node.host;
+  const data = host.dataGroup;
+  switch (sub) {
+    case 'myid':
+      return connection.reply(clusterNodeId(host.nodeId));
+    case 'keyslot':
+      return connection.reply(keySlot(args[2]));
+    case 'info': {
+      const healthy = data.leaderId !== 0;
+      const lines: Array<[string, string | number]> = [
+        ['cluster_state', healthy ? 'ok' : 'fail'], ['cluster_slots_assigned', SLOT_COUNT],
+        ['cluster_slots_ok', healthy ? SLOT_COUNT : 0], ['cluster_slots_pfail', 0], ['cluster_slots_fail', healthy ? 0 : SLOT_COUNT],
+        ['cluster_known_nodes', host.clusterMap.nodes.length], ['cluster_size', 1],
+        ['cluster_current_epoch', host.clusterMap.epoch], ['cluster_my_epoch', host.clusterMap.epoch],
+        ['cluster_leader', data.leaderId], ['cluster_term', data.raw.raft.term],
+      ];
+      return connection.reply(`${lines.map(([field, value]) => `${field}:${value}`).join('\r\n')}\r\n`);
+    }
+    case 'nodes':
+      return connection.reply(host.clusterMap.nodes.map((record) => nodeLine(node, record)).join('\n') + '\n');
+    case 'slots': {
+      const leader = host.clusterMap.node(data.leaderId);
+      if (leader === undefined || leader.resp === '') return connection.reply([]);
+      const replicas = host.clusterMap.nodes.filter((record) => record.id !== leader.id && record.resp !== '');
+      return connection.reply([[0, SLOT_COUNT - 1, ...[leader, ...replicas].map(slotsEntry)]]);
+    }
+    case 'help':
+      return connection.reply([
+        'CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+        'INFO', '    Return information about the cluster.',
+        'KEYSLOT <key>', '    Return the hash slot for <key>.',
+        'MYID', '    Return the node id.',
+        'NODES', '    Return cluster configuration seen by node. Output format:',
+        '    <id> <ip:port@bus-port> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...',
+        'SLOTS', '    Return information about slots range mappings. Each range is made of:',
+        '    start, end, master and replicas IP addresses, ports and ids',
+        'HELP', '    Print this help.',
+      ]);
+    default:
+      return connection.reply(errorReply(`ERR unknown subcommand '${args[1]}'. Try CLUSTER HELP.`));
+  }
+}
+
+function slotsEntry(record: NodeRecord): RespValue {
+  const at = record.resp.lastIndexOf(':');
+  return [record.resp.slice(0, at), Number(record.resp.slice(at + 1)), clusterNodeId(record.id)];
+}
+
+/** A CLUSTER NODES line, in Redis's format. */
+function nodeLine(node: NodeServices, record: NodeRecord): string {
+  const host = node.host;
+  const leaderId = host.dataGroup.leaderId;
+  const flags = [record.id === host.nodeId ? 'myself' : undefined, record.id === leaderId ? 'master' : 'slave'].filter((f) => f !== undefined).join(',');
+  const master = record.id === leaderId || leaderId === 0 ? '-' : clusterNodeId(leaderId);
+  const busPort = record.bus.slice(record.bus.lastIndexOf(':') + 1);
+  const address = record.resp === '' ? `:0@${busPort}` : `${record.resp}@${busPort}`;
+  const linked = record.id === host.nodeId || host.isPeerConnected(record.id);
+  const slots = record.id === leaderId ? ` 0-${SLOT_COUNT - 1}` : '';
+  return `${clusterNodeId(record.id)} ${address} ${flags} ${master} 0 0 ${host.clusterMap.epoch} ${linked ? 'connected' : 'disconnected'}${slots}`;
+}
+
+export function readonlyCommand(connection: Connection, stale: boolean): void {
+  connection.staleReads = stale;
+  connection.reply(OK);
+}

@@ -1,0 +1,232 @@
+// The faults of the real-process tests and of `npm run chaos`, and the loop that runs them: a
+// fresh 3-node cluster, the register workload running throughout, faults injected one after the
+// other (each on its own keys), and after each the cluster must agree on a leader and serve
+// again; at the end every key is read on every node and the whole history is checked.
+
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seededRandom } from '../../src/engine/seeded-random.js';
+import type { CheckResult } from '../../sim/check/linearizability.js';
+import { ProcessCluster } from './cluster-processes.js';
+import type { NodeId, ProcessClusterOptions } from './cluster-processes.js';
+import type { CutMode } from './fault-proxy.js';
+import { RegisterWorkload } from './register-workload.js';
+import type { RegisterWorkloadOptions, WorkloadCounts } from './register-workload.js';
+import { sleep, waitUntil } from './wait.js';
+
+/** Acknowledged operations that count as "the cluster serves". */
+const PROGRESS_OPS = 20;
+const PROGRESS_TIMEOUT_MS = 20_000;
+/** How long a SIGSTOPped leader stays stopped: well past an election timeout. */
+const PAUSE_MS = 2000;
+
+export interface FaultContext {
+  readonly cluster: ProcessCluster;
+  readonly random: () => number;
+  /**
+   * Waits until clients get acknowledgements for operations begun after the call (bounded);
+   * a fault calls it where a majority should serve despite the fault.
+   */
+  progress(what: string): Promise<void>;
+}
+
+export interface Fault {
+  readonly name: string;
+  /** Injects the fault and undoes it: every node runs and is connected again when it resolves. */
+  inject(context: FaultContext): Promise<void>;
+}
+
+export const killLeader: Fault = {
+  name: 'kill -9 the leader, restart it',
+  async inject({ cluster, progress }) {
+    const leader = await cluster.leaderId();
+    await cluster.kill(leader);
+    await cluster.leaderId();
+    await progress(`nodes ${cluster.reachableIds().join(',')} serve while ${leader} is dead`);
+    await cluster.restart(leader);
+  },
+};
+
+export const pauseLeader: Fault = {
+  name: `SIGSTOP the leader ${PAUSE_MS} ms, SIGCONT`,
+  async inject({ cluster, progress }) {
+    const leader = await cluster.leaderId();
+    cluster.pause(leader);
+    try {
+      const started = performance.now();
+      await progress(`nodes ${cluster.reachableIds().join(',')} serve while ${leader} is stopped`);
+      // The point is a leader that wakes up late, after the others moved on.
+      await sleep(Math.max(0, PAUSE_MS - (performance.now() - started)));
+    } finally {
+      cluster.resume(leader);
+    }
+  },
+};
+
+export function isolateLeader(mode: CutMode): Fault {
+  return {
+    name: `isolate the leader (${mode}), heal`,
+    async inject({ cluster, progress }) {
+      const leader = await cluster.leaderId();
+      cluster.isolate(leader, mode);
+      try {
+        const successor = await cluster.leaderId();
+        assert.notEqual(successor, leader, 'the isolated leader is not the one the others agree on');
+        await progress(`nodes ${cluster.reachableIds().join(',')} serve while ${leader} is isolated`);
+      } finally {
+        cluster.heal(leader);
+      }
+    },
+  };
+}
+
+export function isolateFollower(mode: CutMode): Fault {
+  return {
+    name: `isolate a follower (${mode}), heal`,
+    async inject({ cluster, random, progress }) {
+      const followers = await cluster.followerIds();
+      const follower = followers[Math.floor(random() * followers.length)];
+      cluster.isolate(follower, mode);
+      try {
+        await progress(`the leader and the other follower serve while ${follower} is isolated`);
+      } finally {
+        cluster.heal(follower);
+      }
+    },
+  };
+}
+
+export const rollingRestart: Fault = {
+  name: 'restart every node in turn (SIGTERM)',
+  async inject({ cluster }) {
+    for (const id of cluster.ids) {
+      assert.equal(await cluster.stop(id), 0, `node ${id} exits cleanly on SIGTERM`);
+      await cluster.restart(id);
+      await cluster.leaderId();
+    }
+  },
+};
+
+export const killAll: Fault = {
+  name: 'kill -9 every node, restart them',
+  async inject({ cluster }) {
+    await Promise.all(cluster.ids.map((id) => cluster.kill(id)));
+    await Promise.all(cluster.ids.map((id) => cluster.restart(id)));
+  },
+};
+
+/** Every fault `npm run chaos` draws from. */
+export const ALL_FAULTS: readonly Fault[] = [
+  killLeader, pauseLeader, isolateLeader('blackhole'), isolateLeader('refuse'),
+  isolateFollower('blackhole'), isolateFollower('refuse'), rollingRestart, killAll,
+];
+
+export interface FaultRunOptions {
+  readonly faults: readonly Fault[];
+  /** Faults follow one another until this much time has passed (at least one runs). */
+  readonly durationMs: number;
+  readonly maxFaults?: number;
+  readonly seed: number;
+  readonly cluster?: ProcessClusterOptions;
+  readonly workload?: RegisterWorkloadOptions;
+  /** Progress lines (a fault starts, the cluster recovered). */
+  readonly log?: (line: string) => void;
+}
+
+export interface FaultRunReport {
+  readonly injected: ReadonlyMap<string, number>;
+  readonly counts: WorkloadCounts;
+  /** Where the cluster did not serve when it should have (during a fault or after it). */
+  readonly stalls: readonly string[];
+  /** Operations acknowledged after the last fault was undone and a leader agreed on. */
+  readonly okAfterLastRecovery: number;
+  readonly check: CheckResult;
+  readonly lostAcknowledgedWrites: readonly string[];
+  readonly summary: string;
+  /** The nodes' last log lines when something went wrong, else empty. */
+  readonly logTails: string;
+  /** Where the operations of a key that is not linearizable were saved (JSON), if any. */
+  readonly historyFile: string | undefined;
+}
+
+function tail(output: string, lines: number): string {
+  return output.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+export async function runFaults(options: FaultRunOptions): Promise<FaultRunReport> {
+  const random = seededRandom(options.seed);
+  const log = options.log ?? (() => undefined);
+  const cluster = await ProcessCluster.start(options.cluster);
+  const workload = new RegisterWorkload(cluster, { seed: options.seed, ...options.workload });
+  const stalls: string[] = [];
+  const injected = new Map<string, number>();
+  try {
+    await cluster.leaderId();
+    workload.start();
+    const progress = async (what: string) => {
+      const since = performance.now();
+      if (!(await waitUntil(() => workload.okSince(since) >= PROGRESS_OPS, PROGRESS_TIMEOUT_MS))) {
+        stalls.push(`${what}: fewer than ${PROGRESS_OPS} acknowledgements in ${PROGRESS_TIMEOUT_MS} ms (${workload.summary()})`);
+      }
+    };
+    const context: FaultContext = { cluster, random, progress };
+    const started = performance.now();
+    let okAfterLastRecovery = 0;
+    const maxFaults = options.maxFaults ?? 10_000;
+    for (let n = 0; n < maxFaults && (n === 0 || performance.now() - started < options.durationMs); n++) {
+      workload.nextEpoch();
+      await progress('before the fault');
+      const fault = options.faults[Math.floor(random() * options.faults.length)];
+      log(`fault ${n + 1}: ${fault.name}`);
+      await fault.inject(context);
+      injected.set(fault.name, (injected.get(fault.name) ?? 0) + 1);
+      const leader = await cluster.leaderId();
+      const recovered = performance.now();
+      await progress(`after "${fault.name}" with leader ${leader}`);
+      okAfterLastRecovery = workload.okSince(recovered);
+      log(`  recovered, leader ${leader}: ${workload.summary()}`);
+    }
+    await workload.stop();
+    const finals = await workload.finalReads();
+    const check = workload.check();
+    const lostAcknowledgedWrites = workload.lostAcknowledgedWrites(finals);
+    const wrong = stalls.length > 0 || check.result !== 'ok' || lostAcknowledgedWrites.length > 0;
+    return {
+      injected,
+      counts: { ...workload.counts },
+      stalls,
+      okAfterLastRecovery,
+      check,
+      lostAcknowledgedWrites,
+      summary: workload.summary(),
+      logTails: wrong ? logTailsOf(cluster) : '',
+      historyFile: check.result === 'illegal' ? saveOperations(check.operations, options.seed) : undefined,
+    };
+  } catch (error) {
+    // A fault that could not be undone: say what the nodes said, not only where it broke.
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${workload.summary()}\n${logTailsOf(cluster)}`, { cause: error });
+  } finally {
+    await workload.stop();
+    await cluster.close();
+  }
+}
+
+/** Saves a key's operations for replaying the checker on them (Infinity kept as a string). */
+function saveOperations(operations: readonly unknown[], seed: number): string {
+  const file = join(tmpdir(), `shoal-history-${seed}-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify(operations, (_, value: unknown) => (value === Infinity ? 'Infinity' : value), 1));
+  return file;
+}
+
+function logTailsOf(cluster: ProcessCluster): string {
+  return cluster.ids.map((id: NodeId) => `--- node ${id}\n${tail(cluster.output(id), 15)}`).join('\n');
+}
+
+/** The check result in a line: for an illegal key, its operations are too many to print. */
+export function describeCheck(check: CheckResult): string {
+  if (check.result === 'ok') return 'linearizable';
+  if (check.result === 'timeout') return `checker gave up on key ${check.key}`;
+  return `NOT linearizable on key ${check.key} (${check.operations.length} operations)`;
+}

@@ -144,6 +144,8 @@ export interface FaultRunReport {
   readonly okAfterLastRecovery: number;
   readonly check: CheckResult;
   readonly lostAcknowledgedWrites: readonly string[];
+  /** Values read whose writes were refused as having no effect (CLUSTERDOWN, TRYAGAIN). */
+  readonly refusedWritesSeen: readonly string[];
   readonly summary: string;
   /** The nodes' last log lines when something went wrong, else empty. */
   readonly logTails: string;
@@ -192,7 +194,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
     const finals = await workload.finalReads();
     const check = workload.check();
     const lostAcknowledgedWrites = workload.lostAcknowledgedWrites(finals);
-    const wrong = stalls.length > 0 || check.result !== 'ok' || lostAcknowledgedWrites.length > 0;
+    const refusedWritesSeen = workload.refusedWritesSeen();
+    const wrong = stalls.length > 0 || check.result !== 'ok' || lostAcknowledgedWrites.length > 0 || refusedWritesSeen.length > 0;
     return {
       injected,
       counts: { ...workload.counts },
@@ -200,6 +203,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
       okAfterLastRecovery,
       check,
       lostAcknowledgedWrites,
+      refusedWritesSeen,
       summary: workload.summary(),
       logTails: wrong ? logTailsOf(cluster) : '',
       historyFile: check.result === 'illegal' ? saveOperations(check.operations, options.seed) : undefined,

@@ -64,6 +64,8 @@ export class RegisterWorkload {
   /** key → values whose SET was acknowledged, in acknowledgement order. */
   readonly acknowledged = new Map<string, string[]>();
   readonly seed: number;
+  /** Writes refused as having no effect, `key\0value` → error kind: none may ever be read. */
+  private readonly refused = new Map<string, string>();
   private readonly allKeys: string[] = [];
   private keys: string[] = [];
   private epoch = 0;
@@ -159,6 +161,7 @@ export class RegisterWorkload {
       const kind = errorKind(error);
       this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
       if (isDefiniteFailure(error)) {
+        if (input.kind === 'write') this.refused.set(`${key}\u0000${input.value}`, kind);
         if (client > 0) this.counts.failed++;
         return undefined;
       }
@@ -225,6 +228,17 @@ export class RegisterWorkload {
       }
     }
     return lost;
+  }
+
+  /** Reads that returned the value of a write the cluster said had no effect. */
+  refusedWritesSeen(): string[] {
+    const seen: string[] = [];
+    for (const op of this.history) {
+      if (op.input.kind !== 'read' || op.outcome.status !== 'ok' || op.outcome.value === null || op.outcome.value === undefined) continue;
+      const kind = this.refused.get(`${op.key}\u0000${op.outcome.value}`);
+      if (kind !== undefined) seen.push(`${op.key}: read ${op.outcome.value}, whose SET was refused with ${kind}`);
+    }
+    return [...new Set(seen)];
   }
 
   errorSummary(): string {

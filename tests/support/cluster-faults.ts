@@ -17,7 +17,7 @@ import type { RegisterWorkloadOptions, WorkloadCounts } from './register-workloa
 import { sleep, waitUntil } from './wait.js';
 
 /** Acknowledged operations that count as "the cluster serves". */
-const PROGRESS_OPS = 20;
+const PROGRESS_OPS = 50;
 const PROGRESS_TIMEOUT_MS = 20_000;
 /** How long a SIGSTOPped leader stays stopped: well past an election timeout. */
 const PAUSE_MS = 2000;
@@ -178,7 +178,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
     let okAfterLastRecovery = 0;
     const maxFaults = options.maxFaults ?? 10_000;
     for (let n = 0; n < maxFaults && (n === 0 || performance.now() - started < options.durationMs); n++) {
-      workload.nextEpoch();
+      if (n > 0) workload.nextEpoch();
       await progress('before the fault');
       const fault = options.faults[Math.floor(random() * options.faults.length)];
       log(`fault ${n + 1}: ${fault.name}`);

@@ -160,13 +160,14 @@ export class ProcessCluster {
     return this.ids.filter((id) => this.member(id).state === 'running' && !this.isolated.has(id));
   }
 
-  async raftStatus(id: NodeId, group = 'data-0'): Promise<GroupStatus | undefined> {
+  /** The node's status of `group` from INFO raft, or why there is none. */
+  async raftStatus(id: NodeId, group = 'data-0'): Promise<GroupStatus | string> {
     const client = this.clients.get(id);
     assert.ok(client !== undefined);
     try {
-      return parseRaftInfo(await client.info('raft')).get(group);
-    } catch {
-      return undefined;
+      return parseRaftInfo(await client.info('raft')).get(group) ?? `no ${group} line in INFO raft`;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
     }
   }
 
@@ -175,16 +176,17 @@ export class ProcessCluster {
    * says it leads; throws after `timeoutMs` with what each node said last.
    */
   async leaderId(timeoutMs = LEADER_TIMEOUT_MS): Promise<NodeId> {
-    let last = new Map<NodeId, GroupStatus | undefined>();
+    let last = new Map<NodeId, GroupStatus | string>();
     let leader = 0;
     const agreed = await waitUntil(async () => {
       const among = this.reachableIds();
       last = new Map(await Promise.all(among.map(async (id) => [id, await this.raftStatus(id)] as const)));
       const statuses = [...last.values()];
       const first = statuses[0];
-      if (first === undefined || first.leader === 0 || !among.includes(first.leader)) return false;
-      if (!statuses.every((s) => s !== undefined && s.leader === first.leader && s.term === first.term)) return false;
-      if (last.get(first.leader)?.role !== 'leader') return false;
+      if (first === undefined || typeof first === 'string' || first.leader === 0 || !among.includes(first.leader)) return false;
+      if (!statuses.every((s) => typeof s !== 'string' && s.leader === first.leader && s.term === first.term)) return false;
+      const own = last.get(first.leader);
+      if (typeof own === 'string' || own?.role !== 'leader') return false;
       leader = first.leader;
       return true;
     }, timeoutMs, 25);

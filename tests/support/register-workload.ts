@@ -9,7 +9,7 @@ import { seededRandom } from '../../src/engine/seeded-random.js';
 import { checkHistory } from '../../sim/check/linearizability.js';
 import type { CheckResult } from '../../sim/check/linearizability.js';
 import type { Operation, OperationInput, Outcome } from '../../sim/check/history.js';
-import { sleep } from './wait.js';
+import { sleep, waitUntil } from './wait.js';
 
 export interface WorkloadCluster {
   /** Nodes a client may send to (their process exists, even if it is paused or cut off). */
@@ -29,6 +29,8 @@ export interface RegisterWorkloadOptions {
   readonly maxOpsPerClient?: number;
   readonly maxDurationMs?: number;
 }
+
+const CONNECT_TIMEOUT_MS = 1000;
 
 /** Errors that prove a command had no effect: the node refused it, or it was never sent. */
 const DEFINITE_FAILURE = /^(CLUSTERDOWN|TRYAGAIN)\b|^Stream isn't writeable/;
@@ -131,6 +133,8 @@ export class RegisterWorkload {
         redis = this.cluster.openClient(id);
         connections.set(id, redis);
         this.connections.push(redis);
+        // Not an operation yet: without an offline queue the first one would fail unsent.
+        await waitUntil(() => redis?.status === 'ready', CONNECT_TIMEOUT_MS);
       }
       const key = this.keys[Math.floor(random() * this.keys.length)];
       const input: OperationInput = random() < this.readShare ? { kind: 'read' } : { kind: 'write', value: `c${client}-${seq}` };

@@ -32,11 +32,12 @@ const report = await runFaults({
 console.log('\nfaults injected:');
 for (const [name, count] of report.injected) console.log(`  ${String(count).padStart(4)}  ${name}`);
 console.log(`operations: ${report.summary}`);
-console.log(`check: ${describeCheck(report.check)}${report.historyFile === undefined ? '' : ` (operations in ${report.historyFile})`}`);
+console.log(`check: ${describeCheck(report.check)}`);
 console.log(`acknowledged writes lost: ${report.lostAcknowledgedWrites.length === 0 ? 'none' : report.lostAcknowledgedWrites.join('; ')}`);
 console.log(`refused writes that took effect: ${report.refusedWritesSeen.length === 0 ? 'none' : report.refusedWritesSeen.join('; ')}`);
 console.log(`stalls: ${report.stalls.length === 0 ? 'none' : `\n  ${report.stalls.join('\n  ')}`}`);
 if (report.logTails !== '') console.log(`\nlast log lines:\n${report.logTails}`);
+if (report.evidenceDir !== undefined) console.log(`\nnode logs and history in ${report.evidenceDir}`);
 const failed = report.check.result !== 'ok' || report.lostAcknowledgedWrites.length > 0 || report.refusedWritesSeen.length > 0 || report.stalls.length > 0;
 console.log(failed ? '\nFAILED' : '\nPASSED');
 process.exitCode = failed ? 1 : 0;

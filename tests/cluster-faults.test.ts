@@ -21,12 +21,12 @@ describe(`cluster faults on real processes (seed ${seed})`, () => {
     test(fault.name, { timeout: durationMs + 90_000 }, async (t) => {
       const report = await runFaults({ faults: [fault], durationMs, seed: seed + i, workload: { maxDurationMs: durationMs + 80_000 } });
       t.diagnostic(`${[...report.injected.values()].reduce((a, b) => a + b, 0)} faults; ${report.summary}; ${describeCheck(report.check)}`);
-      const context = `(seed ${seed + i})\n${report.logTails}`;
+      const context = `(seed ${seed + i}; node logs and history in ${report.evidenceDir})\n${report.logTails}`;
       assert.deepEqual(report.stalls, [], `the cluster served whenever a majority could ${context}`);
       assert.ok(report.okAfterLastRecovery > 0, `operations succeed after the fault ${context}`);
       assert.deepEqual(report.lostAcknowledgedWrites, [], `every acknowledged write survives ${context}`);
       assert.deepEqual(report.refusedWritesSeen, [], `a write refused with CLUSTERDOWN or TRYAGAIN never takes effect ${context}`);
-      assert.equal(report.check.result, 'ok', `${describeCheck(report.check)}; operations in ${report.historyFile} ${context}`);
+      assert.equal(report.check.result, 'ok', `${describeCheck(report.check)} ${context}`);
     });
   }
 });

@@ -4,10 +4,11 @@
 // again; at the end every key is read on every node and the whole history is checked.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom } from '../../src/engine/seeded-random.js';
+import type { Operation } from '../../sim/check/history.js';
 import type { CheckResult } from '../../sim/check/linearizability.js';
 import { ProcessCluster } from './cluster-processes.js';
 import type { NodeId, ProcessClusterOptions } from './cluster-processes.js';
@@ -149,8 +150,12 @@ export interface FaultRunReport {
   readonly summary: string;
   /** The nodes' last log lines when something went wrong, else empty. */
   readonly logTails: string;
-  /** Where the operations of a key that is not linearizable were saved (JSON), if any. */
-  readonly historyFile: string | undefined;
+  /**
+   * When something went wrong: a directory with every node's log and `history.json` (the
+   * operations of the key that is not linearizable, or all of them, each with its node, and
+   * the faults with their times).
+   */
+  readonly evidenceDir: string | undefined;
 }
 
 function tail(output: string, lines: number): string {
@@ -164,6 +169,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
   const workload = new RegisterWorkload(cluster, { seed: options.seed, ...options.workload });
   const stalls: string[] = [];
   const injected = new Map<string, number>();
+  const timeline: { fault: string; start: number; end: number }[] = [];
   try {
     await cluster.leaderId();
     workload.start();
@@ -182,7 +188,9 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
       await progress('before the fault');
       const fault = options.faults[Math.floor(random() * options.faults.length)];
       log(`fault ${n + 1}: ${fault.name}`);
+      const start = performance.now();
       await fault.inject(context);
+      timeline.push({ fault: fault.name, start, end: performance.now() });
       injected.set(fault.name, (injected.get(fault.name) ?? 0) + 1);
       const leader = await cluster.leaderId();
       const recovered = performance.now();
@@ -206,7 +214,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
       refusedWritesSeen,
       summary: workload.summary(),
       logTails: wrong ? logTailsOf(cluster) : '',
-      historyFile: check.result === 'illegal' ? saveOperations(check.operations, options.seed) : undefined,
+      evidenceDir: wrong ? saveEvidence(cluster, workload, check.result === 'illegal' ? check.operations : workload.history, timeline, options.seed) : undefined,
     };
   } catch (error) {
     // A fault that could not be undone: say what the nodes said, not only where it broke.
@@ -217,11 +225,13 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
   }
 }
 
-/** Saves a key's operations for replaying the checker on them (Infinity kept as a string). */
-function saveOperations(operations: readonly unknown[], seed: number): string {
-  const file = join(tmpdir(), `shoal-history-${seed}-${process.pid}.json`);
-  writeFileSync(file, JSON.stringify(operations, (_, value: unknown) => (value === Infinity ? 'Infinity' : value), 1));
-  return file;
+/** Writes the evidence of a failed run to a fresh directory (Infinity kept as a string in JSON). */
+function saveEvidence(cluster: ProcessCluster, workload: RegisterWorkload, operations: readonly Operation[], timeline: readonly unknown[], seed: number): string {
+  const dir = mkdtempSync(join(tmpdir(), `shoal-faults-${seed}-`));
+  for (const id of cluster.ids) writeFileSync(join(dir, `node-${id}.log`), cluster.output(id));
+  const annotated = operations.map((op) => ({ ...op, node: workload.nodeOf.get(op.id) }));
+  writeFileSync(join(dir, 'history.json'), JSON.stringify({ seed, timeline, operations: annotated }, (_, value: unknown) => (value === Infinity ? 'Infinity' : value), 1));
+  return dir;
 }
 
 function logTailsOf(cluster: ProcessCluster): string {

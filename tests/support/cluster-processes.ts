@@ -40,6 +40,8 @@ interface Member {
   readonly id: NodeId;
   process: NodeProcess;
   state: MemberState;
+  /** What the node's earlier processes printed (before restarts). */
+  earlierOutput: string;
 }
 
 const STOP_TIMEOUT_MS = 20_000;
@@ -121,7 +123,7 @@ export class ProcessCluster {
           ...(options.args ?? []),
         ],
       });
-      this.members.set(id, { id, process, state: 'running' });
+      this.members.set(id, { id, process, state: 'running', earlierOutput: '' });
       this.clients.set(id, this.openClient(id));
     }));
     const failed = started.find((result) => result.status === 'rejected');
@@ -145,9 +147,10 @@ export class ProcessCluster {
     return this.member(id).process.port;
   }
 
-  /** The node's process output (JSON log lines), for failure reports. */
+  /** What the node printed (JSON log lines) in every process it ran as, for failure reports. */
   output(id: NodeId): string {
-    return this.member(id).process.output();
+    const member = this.member(id);
+    return member.earlierOutput + member.process.output();
   }
 
   /** Nodes whose process exists (running or paused): clients may still send to them. */
@@ -244,6 +247,7 @@ export class ProcessCluster {
   async restart(id: NodeId): Promise<void> {
     const member = this.member(id);
     assert.equal(member.state, 'exited', `restart an exited node (${id} is ${member.state})`);
+    member.earlierOutput += `${member.process.output()}--- restarted\n`;
     member.process = await restartNodeProcess(member.process);
     member.state = 'running';
   }

@@ -66,6 +66,8 @@ export class RegisterWorkload {
   /** key → values whose SET was acknowledged, in acknowledgement order. */
   readonly acknowledged = new Map<string, string[]>();
   readonly seed: number;
+  /** operation id → the node it was sent to, for reading a failed check. */
+  readonly nodeOf = new Map<number, number>();
   /** Writes refused as having no effect, `key\0value` → error kind: none may ever be read. */
   private readonly refused = new Map<string, string>();
   private readonly allKeys: string[] = [];
@@ -138,16 +140,17 @@ export class RegisterWorkload {
       }
       const key = this.keys[Math.floor(random() * this.keys.length)];
       const input: OperationInput = random() < this.readShare ? { kind: 'read' } : { kind: 'write', value: `c${client}-${seq}` };
-      const outcome = await this.perform(redis, client, key, input);
+      const outcome = await this.perform(redis, client, key, input, id);
       // Pace retries while there is no leader instead of spinning on instant refusals.
       if (outcome === undefined) await sleep(5 + Math.floor(random() * 20));
     }
   }
 
   /** Runs and records one operation; undefined if it definitely failed. */
-  private async perform(redis: Redis, client: number, key: string, input: OperationInput): Promise<Outcome | undefined> {
+  private async perform(redis: Redis, client: number, key: string, input: OperationInput, node: number): Promise<Outcome | undefined> {
     const callTime = performance.now();
     const base = { id: this.nextId++, client, key, input, callTime };
+    this.nodeOf.set(base.id, node);
     try {
       const reply = input.kind === 'read' ? await redis.get(key) : await redis.set(key, input.value);
       const returnTime = performance.now();
@@ -185,12 +188,12 @@ export class RegisterWorkload {
   async finalReads(timeoutMs = 20_000): Promise<Map<string, string | null>> {
     const deadline = performance.now() + timeoutMs;
     const values = new Map<string, string | null>();
-    const readers = this.cluster.reachableIds().map((id) => this.cluster.openClient(id));
+    const readers = this.cluster.reachableIds().map((id) => ({ id, redis: this.cluster.openClient(id) }));
     try {
       for (const key of this.allKeys) {
         for (const reader of readers) {
           for (let attempt = 0; ; attempt++) {
-            const outcome = await this.perform(reader, 0, key, { kind: 'read' });
+            const outcome = await this.perform(reader.redis, 0, key, { kind: 'read' }, reader.id);
             if (outcome?.status === 'ok') {
               values.set(key, outcome.value ?? null);
               break;
@@ -201,7 +204,7 @@ export class RegisterWorkload {
         }
       }
     } finally {
-      for (const reader of readers) reader.disconnect();
+      for (const reader of readers) reader.redis.disconnect();
     }
     return values;
   }

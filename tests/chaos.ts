@@ -32,7 +32,7 @@ const report = await runFaults({
 console.log('\nfaults injected:');
 for (const [name, count] of report.injected) console.log(`  ${String(count).padStart(4)}  ${name}`);
 console.log(`operations: ${report.summary}`);
-console.log(`check: ${describeCheck(report.check)}`);
+console.log(`check: ${describeCheck(report.check)}${report.violation === '' ? '' : `, already in these operations:\n${report.violation}`}`);
 console.log(`acknowledged writes lost: ${report.lostAcknowledgedWrites.length === 0 ? 'none' : report.lostAcknowledgedWrites.join('; ')}`);
 console.log(`refused writes that took effect: ${report.refusedWritesSeen.length === 0 ? 'none' : report.refusedWritesSeen.join('; ')}`);
 console.log(`stalls: ${report.stalls.length === 0 ? 'none' : `\n  ${report.stalls.join('\n  ')}`}`);

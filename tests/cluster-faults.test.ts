@@ -26,7 +26,7 @@ describe(`cluster faults on real processes (seed ${seed})`, () => {
       assert.ok(report.okAfterLastRecovery > 0, `operations succeed after the fault ${context}`);
       assert.deepEqual(report.lostAcknowledgedWrites, [], `every acknowledged write survives ${context}`);
       assert.deepEqual(report.refusedWritesSeen, [], `a write refused with CLUSTERDOWN or TRYAGAIN never takes effect ${context}`);
-      assert.equal(report.check.result, 'ok', `${describeCheck(report.check)} ${context}`);
+      assert.equal(report.check.result, 'ok', `${describeCheck(report.check)}:\n${report.violation}\n${context}`);
     });
   }
 });

@@ -14,6 +14,7 @@ import { ProcessCluster } from './cluster-processes.js';
 import type { NodeId, ProcessClusterOptions } from './cluster-processes.js';
 import type { CutMode } from './fault-proxy.js';
 import { RegisterWorkload } from './register-workload.js';
+import { shrinkViolation } from './shrink-history.js';
 import type { RegisterWorkloadOptions, WorkloadCounts } from './register-workload.js';
 import { sleep, waitUntil } from './wait.js';
 
@@ -156,6 +157,8 @@ export interface FaultRunReport {
    * the faults with their times).
    */
   readonly evidenceDir: string | undefined;
+  /** For a key that is not linearizable: a few of its operations that already contradict each other. */
+  readonly violation: string;
 }
 
 function tail(output: string, lines: number): string {
@@ -170,6 +173,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
   const stalls: string[] = [];
   const injected = new Map<string, number>();
   const timeline: { fault: string; start: number; end: number }[] = [];
+  // Operation times are performance.now(); node logs carry Date.now(): this pair maps one to the other.
+  const clock = { performanceNow: performance.now(), dateNow: Date.now() };
   try {
     await cluster.leaderId();
     workload.start();
@@ -203,6 +208,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
     const check = workload.check();
     const lostAcknowledgedWrites = workload.lostAcknowledgedWrites(finals);
     const refusedWritesSeen = workload.refusedWritesSeen();
+    const violation = check.result === 'illegal' ? describeOperations(shrinkViolation(check.operations), workload) : '';
     const wrong = stalls.length > 0 || check.result !== 'ok' || lostAcknowledgedWrites.length > 0 || refusedWritesSeen.length > 0;
     return {
       injected,
@@ -214,7 +220,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
       refusedWritesSeen,
       summary: workload.summary(),
       logTails: wrong ? logTailsOf(cluster) : '',
-      evidenceDir: wrong ? saveEvidence(cluster, workload, check.result === 'illegal' ? check.operations : workload.history, timeline, options.seed) : undefined,
+      evidenceDir: wrong ? saveEvidence(cluster, workload, { seed: options.seed, clock, timeline, violation }, check.result === 'illegal' ? check.operations : workload.history) : undefined,
+      violation,
     };
   } catch (error) {
     // A fault that could not be undone: say what the nodes said, not only where it broke.
@@ -226,12 +233,21 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
 }
 
 /** Writes the evidence of a failed run to a fresh directory (Infinity kept as a string in JSON). */
-function saveEvidence(cluster: ProcessCluster, workload: RegisterWorkload, operations: readonly Operation[], timeline: readonly unknown[], seed: number): string {
-  const dir = mkdtempSync(join(tmpdir(), `shoal-faults-${seed}-`));
+function saveEvidence(cluster: ProcessCluster, workload: RegisterWorkload, facts: { readonly seed: number; readonly [fact: string]: unknown }, operations: readonly Operation[]): string {
+  const dir = mkdtempSync(join(tmpdir(), `shoal-faults-${facts.seed}-`));
   for (const id of cluster.ids) writeFileSync(join(dir, `node-${id}.log`), cluster.output(id));
   const annotated = operations.map((op) => ({ ...op, node: workload.nodeOf.get(op.id) }));
-  writeFileSync(join(dir, 'history.json'), JSON.stringify({ seed, timeline, operations: annotated }, (_, value: unknown) => (value === Infinity ? 'Infinity' : value), 1));
+  writeFileSync(join(dir, 'history.json'), JSON.stringify({ ...facts, operations: annotated }, (_, value: unknown) => (value === Infinity ? 'Infinity' : value), 1));
   return dir;
+}
+
+/** One line per operation: client, node, what, result, call and return times. */
+function describeOperations(operations: readonly Operation[], workload: RegisterWorkload): string {
+  return operations.map((op) => {
+    const what = op.input.kind === 'read' ? 'GET' : `SET ${op.input.value}`;
+    const result = op.outcome.status === 'unknown' ? 'unknown' : op.input.kind === 'read' ? `-> ${String(op.outcome.value)}` : '-> OK';
+    return `  client ${op.client} via node ${workload.nodeOf.get(op.id)}: ${op.key} ${what} ${result} [${op.callTime.toFixed(1)}, ${op.returnTime.toFixed(1)}] ms`;
+  }).join('\n');
 }
 
 function logTailsOf(cluster: ProcessCluster): string {

@@ -119,10 +119,26 @@ export const killAll: Fault = {
   },
 };
 
+/**
+ * A slow network: every cluster-bus chunk held up to half the default election timeout (more
+ * and elections never settle, which Raft does not promise to survive), then not.
+ */
+export const slowBus: Fault = {
+  name: 'delay the cluster bus 10-150 ms',
+  async inject({ cluster, random, progress }) {
+    cluster.setBusDelay(10 + Math.floor(random() * 140));
+    try {
+      await progress('the cluster serves over a slow bus');
+    } finally {
+      cluster.setBusDelay(0);
+    }
+  },
+};
+
 /** Every fault `npm run chaos` draws from. */
 export const ALL_FAULTS: readonly Fault[] = [
   killLeader, pauseLeader, isolateLeader('blackhole'), isolateLeader('refuse'),
-  isolateFollower('blackhole'), isolateFollower('refuse'), rollingRestart, killAll,
+  isolateFollower('blackhole'), isolateFollower('refuse'), rollingRestart, killAll, slowBus,
 ];
 
 export interface FaultRunOptions {

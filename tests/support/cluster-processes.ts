@@ -267,6 +267,11 @@ export class ProcessCluster {
     }
   }
 
+  /** Holds every cluster-bus chunk between every pair for `ms` (0: none). */
+  setBusDelay(ms: number): void {
+    for (const proxy of this.proxies.values()) proxy.setDelay(ms);
+  }
+
   healAll(): void {
     for (const id of [...this.isolated]) this.heal(id);
   }

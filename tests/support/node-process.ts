@@ -1,6 +1,7 @@
 // Spawns real Shoal node processes for integration tests: a fresh data directory, port 0 (the
 // node says which port it got), readiness by PING, and kill/restart helpers for crash tests.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,15 +21,24 @@ export function freshDataDir(label = 'shoal-test'): string {
 }
 
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+  const [port] = await freePorts(1);
+  return port;
+}
+
+/** `count` distinct free ports: each is held until all are found, so none comes back twice. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(servers.map((server) => new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    })));
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => (server.listening ? server.close(resolve) : resolve(undefined)))));
+  }
 }
 
 /** One raw PING: true if anything answers (+PONG, or -NOAUTH on a protected node). */
@@ -56,9 +66,18 @@ export async function waitForPing(port: number, timeoutMs = 10_000): Promise<voi
   throw new Error(`nothing answered PING on port ${port} within ${timeoutMs} ms`);
 }
 
+export interface NodeProcessOptions {
+  dataDir?: string;
+  port?: number;
+  args?: readonly string[];
+  env?: Record<string, string>;
+}
+
 export interface NodeProcess {
   readonly port: number;
   readonly dataDir: string;
+  /** What it was started with (the port resolved), so `restartNodeProcess` can repeat it. */
+  readonly options: Readonly<NodeProcessOptions> & { readonly port: number; readonly dataDir: string };
   readonly child: ChildProcess;
   /** Everything the process printed (JSON log lines). */
   output(): string;
@@ -75,7 +94,7 @@ const START_TIMEOUT_MS = 15_000;
  * parallel test files never race for a port (so the log level must let info lines through);
  * then it waits until PING is answered.
  */
-export async function startNodeProcess(options: { dataDir?: string; port?: number; args?: readonly string[]; env?: Record<string, string> } = {}): Promise<NodeProcess> {
+export async function startNodeProcess(options: NodeProcessOptions = {}): Promise<NodeProcess> {
   const dataDir = options.dataDir ?? freshDataDir();
   const child = spawn(process.execPath, [CLI_PATH, '--port', String(options.port ?? 0), '--data-dir', dataDir, ...(options.args ?? [])], {
     env: { ...process.env, ...options.env },
@@ -101,7 +120,7 @@ export async function startNodeProcess(options: { dataDir?: string; port?: numbe
   try {
     const port = options.port ?? (await Promise.race([portAnnounced, died, timedOut]));
     await Promise.race([waitForPing(port), died, timedOut]);
-    return { port, dataDir, child, output: () => output, exited };
+    return { port, dataDir, options: { ...options, port, dataDir }, child, output: () => output, exited };
   } catch (error) {
     child.kill('SIGKILL');
     await exited;
@@ -114,6 +133,12 @@ export async function startNodeProcess(options: { dataDir?: string; port?: numbe
 export async function stopNodeProcess(node: NodeProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> {
   if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill(signal);
   return node.exited;
+}
+
+/** Starts a node again as `node` was started: same port, data directory, arguments, environment. */
+export async function restartNodeProcess(node: NodeProcess): Promise<NodeProcess> {
+  assert.ok(node.child.exitCode !== null || node.child.signalCode !== null, 'restart a node that has exited');
+  return startNodeProcess(node.options);
 }
 
 export function removeDir(dir: string): void {

@@ -201,7 +201,7 @@ async function main(): Promise<number> {
       ...await memoryRows('entries of one stream (one field) loaded with XADD', 'entry', loadStreamEntries, keys / 2),
     ],
     queue: () => queueRows({ messages: quick ? 5_000 : 50_000, producers: 4, consumers: 4, deadlineMs: 120_000 }),
-    cluster: () => clusterRows({ requests: baseRequests / 2, repeat, generatorMs: quick ? 3_000 : 15_000, failoverRuns: quick ? 1 : 3 }),
+    cluster: () => clusterRows({ requests: Math.floor(baseRequests / 2), repeat, generatorMs: quick ? 3_000 : 15_000, failoverRuns: quick ? 1 : 3 }),
   };
   const rows: string[] = [];
   for (const section of sections) {

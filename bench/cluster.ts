@@ -137,9 +137,18 @@ export async function clusterRows(settings: ClusterSettings): Promise<string[]> 
     console.error(note);
     notes.push(note);
   };
-  if (shoalHasCluster()) shoal = await measureShoal(settings);
+  // A side that fails becomes a note, so the sections measured before this one are still written.
+  const attempt = async (name: string, measure: () => Promise<Figures>) => {
+    try {
+      return await measure();
+    } catch (error) {
+      skip(`${name} failed, its figures left out: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  };
+  if (shoalHasCluster()) shoal = await attempt('The Shoal cluster', () => measureShoal(settings));
   else skip('This Shoal build has no cluster mode (no --peers in `shoal --help`): Shoal figures left out.');
-  if (hasCommand('etcd') && hasCommand('etcdctl')) etcd = await measureEtcd(settings);
+  if (hasCommand('etcd') && hasCommand('etcdctl')) etcd = await attempt('The etcd cluster', () => measureEtcd(settings));
   else skip('etcd/etcdctl missing (apt-get install -y etcd-server etcd-client): etcd figures left out.');
   return [
     '',

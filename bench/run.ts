@@ -1,8 +1,9 @@
 // `npm run bench`: redis-benchmark against redis-server and Shoal in the same run, one server
 // at a time, median of --repeat runs, printed as a markdown table with the Shoal/Redis ratio
-// and written to bench/results/.
+// and written to bench/results/; then memory, the end-to-end queue, and a 3-node Shoal cluster
+// against a 3-member etcd cluster.
 //
-//   npm run bench -- [--quick] [--repeat K] [--requests N]
+//   npm run bench -- [--quick] [--repeat K] [--requests N] [--only strings,memory,queue,cluster]
 
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { Redis } from 'ioredis';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clusterRows } from './cluster.js';
 import { median, runRedisBenchmark } from './redis-benchmark.js';
 import { commandVersion, hasCommand, startNats, startRedis, startShoal } from './servers.js';
 import { jetStreamQueue, streamQueue } from './queue.js';
@@ -146,15 +148,15 @@ async function queueRows(settings: QueueSettings): Promise<string[]> {
   ];
 }
 
-async function main(): Promise<number> {
-  if (!hasCommand('redis-server') || !hasCommand('redis-benchmark')) {
-    console.error('redis-server/redis-benchmark missing: apt-get install -y redis-server redis-tools');
-    return 1;
-  }
-  const quick = process.argv.includes('--quick');
-  const repeat = Number(option('--repeat') ?? (quick ? 1 : 3));
-  const baseRequests = Number(option('--requests') ?? (quick ? 20_000 : 200_000));
-  const rows: string[] = [];
+const SECTIONS = ['strings', 'memory', 'queue', 'cluster'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** The strings table: every scenario against redis-server, then Shoal. */
+async function stringRows(baseRequests: number, repeat: number): Promise<string[]> {
+  const rows = [
+    '| scenario | test | pipeline | redis-server req/s | Shoal req/s | Shoal/Redis | target | RSS MiB redis / shoal |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const scenario of SCENARIOS) {
     const requests = baseRequests * (scenario.pipeline > 1 ? 5 : 1);
     const redis = await measure(() => startRedis(scenario.config), scenario, requests, repeat);
@@ -168,32 +170,62 @@ async function main(): Promise<number> {
       console.log(rows[rows.length - 1]);
     }
   }
+  return rows;
+}
+
+function selectedSections(): Section[] {
+  const only = option('--only');
+  if (only === undefined) return [...SECTIONS];
+  const names = only.split(',');
+  for (const name of names) {
+    if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only ${name}: sections are ${SECTIONS.join(', ')}`);
+  }
+  return SECTIONS.filter((section) => names.includes(section));
+}
+
+async function main(): Promise<number> {
+  const sections = selectedSections();
+  const needsRedisServer = sections.some((section) => section !== 'cluster');
+  if ((needsRedisServer && !hasCommand('redis-server')) || !hasCommand('redis-benchmark')) {
+    console.error('redis-server/redis-benchmark missing: apt-get install -y redis-server redis-tools');
+    return 1;
+  }
+  const quick = process.argv.includes('--quick');
+  const repeat = Number(option('--repeat') ?? (quick ? 1 : 3));
+  const baseRequests = Number(option('--requests') ?? (quick ? 20_000 : 200_000));
   const keys = quick ? 200_000 : 1_000_000;
-  for (const block of [
-    await memoryRows('small string keys loaded with MSET', 'key', loadStringKeys, keys),
-    await memoryRows('entries of one stream (one field) loaded with XADD', 'entry', loadStreamEntries, keys / 2),
-    await queueRows({ messages: quick ? 5_000 : 50_000, producers: 4, consumers: 4, deadlineMs: 120_000 }),
-  ]) {
+  const blocks: Record<Section, () => Promise<string[]>> = {
+    strings: () => stringRows(baseRequests, repeat),
+    memory: async () => [
+      ...await memoryRows('small string keys loaded with MSET', 'key', loadStringKeys, keys),
+      ...await memoryRows('entries of one stream (one field) loaded with XADD', 'entry', loadStreamEntries, keys / 2),
+    ],
+    queue: () => queueRows({ messages: quick ? 5_000 : 50_000, producers: 4, consumers: 4, deadlineMs: 120_000 }),
+    cluster: () => clusterRows({ requests: Math.floor(baseRequests / 2), repeat, generatorMs: quick ? 3_000 : 15_000, failoverRuns: quick ? 1 : 3 }),
+  };
+  const rows: string[] = [];
+  for (const section of sections) {
+    const block = await blocks[section]();
     rows.push(...block);
-    console.log(block.join('\n'));
+    if (section !== 'strings') console.log(block.join('\n'));
   }
   const header = [
-    `# Shoal vs redis-server — ${new Date().toISOString()}`,
+    `# Shoal vs redis-server${sections.includes('cluster') ? ' and etcd' : ''} — ${new Date().toISOString()}`,
     '',
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; node ${process.version}; ${commandVersion('redis-server --version')}`,
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; node ${process.version}; ${commandVersion('redis-server --version')}${sections.includes('cluster') ? `; ${commandVersion('etcd --version').split('\n')[0]}` : ''}`,
     `Command: npm run bench -- ${process.argv.slice(2).join(' ')} (redis-benchmark -c 50 -r 100000 -d 16, median of ${repeat} runs, one server at a time)`,
-    'In memory: redis-server --save "" --appendonly no vs shoal --appendfsync no. Durable: redis-server --appendonly yes --appendfsync always vs shoal --appendfsync always.',
+    ...(sections.includes('strings') ? ['In memory: redis-server --save "" --appendonly no vs shoal --appendfsync no. Durable: redis-server --appendonly yes --appendfsync always vs shoal --appendfsync always.'] : []),
     '',
-    '| scenario | test | pipeline | redis-server req/s | Shoal req/s | Shoal/Redis | target | RSS MiB redis / shoal |',
-    '|---|---|---|---|---|---|---|---|',
   ];
   const report = [...header, ...rows, ''].join('\n');
   console.log(`\n${report}`);
   const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  writeFileSync(join(resultsDir, `${stamp}-strings.md`), report);
-  writeFileSync(join(resultsDir, 'latest.md'), report);
+  // A partial run keeps its own name, so latest.md always holds a whole run.
+  const name = sections.length === SECTIONS.length ? 'strings' : sections.join('-');
+  writeFileSync(join(resultsDir, `${stamp}-${name}.md`), report);
+  writeFileSync(join(resultsDir, sections.length === SECTIONS.length ? 'latest.md' : `latest-${name}.md`), report);
   return 0;
 }
 

@@ -140,6 +140,7 @@ export class Host {
       const late: { host?: Host } = {};
       const timing: GroupTiming = {
         heartbeatTicks: 1,
+        electionTimeoutMs: options.electionTimeoutMs,
         electionTicks: Math.max(2, Math.round(options.electionTimeoutMs / options.heartbeatMs)),
         get requestTimeoutMs() { return options.requestTimeoutMs(); },
       };
@@ -299,6 +300,11 @@ export class Host {
   async close(options: { snapshot: boolean }): Promise<void> {
     this.expiry.stop();
     await this.dataGroup.drain();
+    if (this.transport !== undefined) {
+      // Answer what peers forwarded to us while we were handing leadership over (they retry
+      // elsewhere) before the connections go: an unanswered forward is an UNCERTAIN error.
+      await new Promise((resolve) => setTimeout(resolve, 3 * this.options.heartbeatMs));
+    }
     if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
     await this.transport?.close();
     if (options.snapshot) for (const group of this.groups.values()) await group.snapshot();

@@ -55,6 +55,8 @@ interface Proposal {
   readonly onApplied: ApplyCallback;
   readonly gate: ProposalGate | undefined;
   readonly origin: number | undefined;
+  /** Set once it was held back between leaders: given up on after this. */
+  readonly holdUntilMs?: number;
 }
 
 /** A proposal placed at an (index, term) of the log, waiting for that index to be applied. */
@@ -73,6 +75,7 @@ interface PendingRead {
 export interface GroupTiming {
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
+  readonly electionTimeoutMs: number;
   /** How long a request may wait for its outcome before the client is told it is unknown. */
   readonly requestTimeoutMs: number;
 }
@@ -105,6 +108,8 @@ export interface RaftGroupOptions<M extends ReplicatedMachine> {
  * slightly lagging follower still gets appends rather than the whole snapshot. */
 const CATCH_UP_ENTRIES = 1000;
 const CATCH_UP_BYTES = 4 * 1024 * 1024;
+/** How soon proposals held back during a leadership hand-off are tried again. */
+const HOLD_BACK_RETRY_MS = 10;
 
 export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   readonly groupId: GroupId;
@@ -127,7 +132,6 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   /** Reads whose index is known, waiting for it to be applied (in index order). */
   private readsAwaitingApply: Array<{ readonly index: number; readonly callback: ReadCallback }> = [];
   private nextRequestId = 1;
-  private knownLeader: NodeId = 0;
   private applying = false;
   private processing = false;
   private processAgain = false;
@@ -252,10 +256,25 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
       return this.processReady();
     }
     const leader = raft.lead;
-    if (leader === 0) return callback(clusterDown(this.name));
-    if (!this.options.isConnected(leader)) return callback(tryAgain(this.name, `the leader (node ${leader}) is unreachable`));
+    if (leader === 0 || !this.options.isConnected(leader)) return this.retryRead(callback, deadlineMs);
     this.pendingReads.set(context, { callback, deadlineMs, leader });
     this.options.send(leader, { t: 'readIndex', g: this.groupId, id: context });
+  }
+
+  /**
+   * No leader to ask right now (an election, a reconnect): ask again shortly, for at most one
+   * election timeout — without a quorum reads must fail fast, not hang.
+   */
+  private retryRead(callback: ReadCallback, deadlineMs: number, giveUpAtMs = performance.now() + this.options.timing.electionTimeoutMs): void {
+    if (performance.now() >= giveUpAtMs) {
+      const leader = this.raw.raft.lead;
+      return callback(leader === 0 ? clusterDown(this.name) : tryAgain(this.name, `the leader (node ${leader}) is unreachable`));
+    }
+    setTimeout(() => {
+      const leader = this.raw.raft.lead;
+      if (this.readableNow() || this.isLeader || (leader !== 0 && this.options.isConnected(leader))) return this.read(callback);
+      this.retryRead(callback, deadlineMs, giveUpAtMs);
+    }, HOLD_BACK_RETRY_MS);
   }
 
   /** A message for this group from a peer. */
@@ -320,6 +339,10 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
       return;
     }
     const raft = this.raw.raft;
+    if (raft.role === 'leader' && raft.leadTransferee !== 0) {
+      // Handing leadership over: hold on until there is a new leader to forward to.
+      return this.holdBack(proposals);
+    }
     if (raft.role === 'leader') {
       const stampMs = this.nextStampMs();
       for (const proposal of proposals) {
@@ -358,16 +381,14 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
 
   private forward(proposals: readonly Proposal[]): void {
     const leader = this.raw.raft.lead;
+    // No leader known (an election may be about to end) or none reachable (a reconnect): wait
+    // one election timeout, no more (without a quorum writes must fail fast, not hang).
+    if (leader === 0) return this.holdBack(proposals, this.options.timing.electionTimeoutMs, () => clusterDown(this.name));
+    if (!this.options.isConnected(leader)) {
+      return this.holdBack(proposals, this.options.timing.electionTimeoutMs, () => tryAgain(this.name, `the leader (node ${leader}) is unreachable`));
+    }
     const sendable: Proposal[] = [];
     for (const proposal of proposals) {
-      if (leader === 0) {
-        proposal.onApplied(clusterDown(this.name), 0);
-        continue;
-      }
-      if (!this.options.isConnected(leader)) {
-        proposal.onApplied(tryAgain(this.name, `the leader (node ${leader}) is unreachable`), 0);
-        continue;
-      }
       // Judged against what this replica has seen: see ARCHITECTURE.md on WATCH in a cluster.
       const refusal = proposal.gate?.();
       if (refusal !== undefined) proposal.onApplied(refusal, 0);
@@ -379,16 +400,37 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     this.options.send(leader, { t: 'propose', g: this.groupId, id, items: sendable.map((p) => [p.kind, p.args] as const) });
   }
 
+  /**
+   * Proposals that were not proposed anywhere and whose group is between leaders: tried again
+   * shortly (a planned hand-off then costs clients a pause, not an error), until their deadline.
+   */
+  private holdBack(proposals: readonly Proposal[], windowMs = this.options.timing.requestTimeoutMs, refusal = (): ErrorReply => tryAgain(this.name, 'leadership is being transferred')): void {
+    const now = performance.now();
+    for (const proposal of proposals) {
+      const deadlineMs = proposal.holdUntilMs ?? now + windowMs;
+      if (deadlineMs <= now) proposal.onApplied(refusal(), 0);
+      else this.pending.push({ ...proposal, holdUntilMs: deadlineMs });
+    }
+    if (this.pending.length === 0 || this.flushScheduled) return;
+    this.flushScheduled = true;
+    setTimeout(() => this.flushProposals(), HOLD_BACK_RETRY_MS);
+  }
+
   private forwardAnswered(id: number, outcomes: readonly ProposeOutcome[]): void {
     const request = this.forwarded.get(id);
     if (request === undefined) return; // already timed out and answered
     this.forwarded.delete(id);
     assert.equal(outcomes.length, request.proposals.length, 'one outcome per forwarded proposal');
+    const between = outcomes.filter((outcome) => 'refused' in outcome && (outcome.refused === 'transferring' || outcome.refused === 'notLeader'));
+    if (between.length > 0) {
+      this.holdBack(request.proposals.filter((_, i) => between.includes(outcomes[i])));
+    }
     request.proposals.forEach((proposal, i) => {
       const outcome = outcomes[i];
+      if (between.includes(outcome)) return;
       if ('refused' in outcome) return proposal.onApplied(this.refusal(outcome.refused as RefusalReason), 0);
       // Applied before the answer came back: it happened, but its reply was not kept.
-      if (outcome.index <= this.machine.appliedIndex) return proposal.onApplied(uncertain(this.name), 0);
+      if (outcome.index <= this.machine.appliedIndex) return proposal.onApplied(uncertain(this.name, 'it was applied before the leader said where it went'), 0);
       this.await(outcome, proposal);
     });
   }
@@ -424,15 +466,15 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   }
 
   /**
-   * The connection to `peer` dropped, or it stopped being the leader: requests it never
-   * answered will not be answered. Forwarded writes may have reached its log (uncertain);
+   * The connection to `peer` dropped: requests it never answered will not be answered (an old
+   * leader that is still connected answers them, with a refusal if it no longer leads). Forwarded writes may have reached its log (uncertain);
    * reads had no effect (retry).
    */
   peerLost(peer: NodeId): void {
     for (const [id, request] of this.forwarded) {
       if (request.to !== peer) continue;
       this.forwarded.delete(id);
-      for (const proposal of request.proposals) proposal.onApplied(uncertain(this.name), 0);
+      for (const proposal of request.proposals) proposal.onApplied(uncertain(this.name, 'the leader went away before answering'), 0);
     }
     for (const [context, read] of this.pendingReads) {
       if (read.leader !== peer) continue;
@@ -447,12 +489,12 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     for (const [index, waiter] of this.waiters) {
       if (waiter.deadlineMs > now) continue;
       this.waiters.delete(index);
-      waiter.onApplied(uncertain(this.name), 0);
+      waiter.onApplied(uncertain(this.name, 'no outcome within the request timeout'), 0);
     }
     for (const [id, request] of this.forwarded) {
       if (request.deadlineMs > now) continue;
       this.forwarded.delete(id);
-      for (const proposal of request.proposals) proposal.onApplied(uncertain(this.name), 0);
+      for (const proposal of request.proposals) proposal.onApplied(uncertain(this.name, 'the leader did not answer within the request timeout'), 0);
     }
     for (const [context, read] of this.pendingReads) {
       if (read.deadlineMs > now) continue;
@@ -514,8 +556,6 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
 
   private roleChanged(role: string, leader: NodeId): void {
     this.options.logger.info({ group: this.name, role, leader, term: this.raw.raft.term }, 'raft role changed');
-    if (this.knownLeader !== 0 && this.knownLeader !== leader) this.peerLost(this.knownLeader);
-    this.knownLeader = leader;
     if (role !== 'leader') {
       // Reads have no effect: refusing them now is safe, and better than waiting to time out.
       for (const read of this.pendingReads.values()) read.callback(tryAgain(this.name, 'leadership moved'));
@@ -622,7 +662,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     for (const [waiting, waiter] of this.waiters) {
       if (waiting > index) continue;
       this.waiters.delete(waiting);
-      waiter.onApplied(uncertain(this.name), 0);
+      waiter.onApplied(uncertain(this.name, 'a snapshot replaced the log before it was applied'), 0);
     }
     this.onRestored?.();
     this.options.logger.info({ group: this.name, index, term }, 'installed a snapshot from the leader');

@@ -63,6 +63,6 @@ export function tryAgain(group: string, why: string): ErrorReply {
 }
 
 /** The write reached a leader but whether it committed is not known: retrying may apply it twice. */
-export function uncertain(group: string): ErrorReply {
-  return new ErrorReply(`UNCERTAIN The leader of group ${group} changed or went silent before the write was known to commit; it may or may not have been applied`);
+export function uncertain(group: string, why: string): ErrorReply {
+  return new ErrorReply(`UNCERTAIN The write may or may not have been applied: ${why} (group ${group})`);
 }

@@ -2,7 +2,7 @@
 // the cluster map and the groups' leaders. One data group owns all 16384 slots today, so every
 // node is one shard's replica: its leader is the master, the others its replicas.
 
-import { OK } from '../protocol/values.js';
+import { OK, RespMap } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
 import { errorReply } from '../commands/errors.js';
 import { keySlot, SLOT_COUNT } from '../engine/key-slot.js';
@@ -74,7 +74,8 @@ export function clusterCommand(node: NodeServices, connection: Connection, args:
 
 function slotsEntry(record: NodeRecord): RespValue {
   const at = record.resp.lastIndexOf(':');
-  return [record.resp.slice(0, at), Number(record.resp.slice(at + 1)), clusterNodeId(record.id)];
+  // The fourth field is Redis 7's networking metadata (hostname...), none here.
+  return [record.resp.slice(0, at), Number(record.resp.slice(at + 1)), clusterNodeId(record.id), new RespMap([])];
 }
 
 /** A CLUSTER NODES line, in Redis's format. */

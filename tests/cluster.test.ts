@@ -1,0 +1,165 @@
+// A 3-node cluster of real processes, driven by real clients: what a user of a plain Redis
+// client sees (forwarding, linearizable reads on any node, READONLY), what an operator sees
+// (INFO raft, CLUSTER ...), and the failure answers (CLUSTERDOWN fast, hand-off on SIGTERM).
+
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
+import { after, before, describe, test } from 'node:test';
+import { ProcessCluster, parseRaftInfo } from './support/cluster-processes.js';
+import type { NodeId } from './support/cluster-processes.js';
+import { waitUntil } from './support/wait.js';
+import { untilBlocked } from './support/blocked-clients.js';
+
+const execFileAsync = promisify(execFile);
+const hasRedisCli = spawnSync('sh', ['-c', 'command -v redis-cli']).status === 0;
+
+/** The cluster's clients queue nothing while connecting: wait until one is connected. */
+async function connected(client: Redis): Promise<Redis> {
+  if (client.status !== 'ready') await once(client, 'ready');
+  return client;
+}
+
+describe('a 3-node cluster', () => {
+  let cluster: ProcessCluster;
+  let leader: NodeId;
+  let followers: NodeId[];
+
+  before(async () => {
+    cluster = await ProcessCluster.start({ commandTimeoutMs: 5000 });
+    leader = await cluster.leaderId();
+    followers = await cluster.followerIds();
+  });
+  after(async () => cluster.close());
+
+  test('a write sent to a follower is forwarded, and every node reads it at once', async () => {
+    const follower = cluster.clients.get(followers[0]);
+    assert.ok(follower !== undefined);
+    assert.equal(await follower.set('forwarded', 'v1'), 'OK');
+    assert.equal(await follower.incr('counter'), 1);
+    for (const id of cluster.ids) {
+      const client = cluster.clients.get(id);
+      assert.ok(client !== undefined);
+      // No waiting: a read on any node reflects every write acknowledged before it.
+      assert.equal(await client.get('forwarded'), 'v1', `node ${id}`);
+    }
+    // A pipeline through a follower keeps its order: each read sees exactly the writes before it.
+    const replies = await follower.pipeline().set('p', '1').get('p').set('p', '2').get('p').incr('counter').get('counter').exec();
+    assert.deepEqual(replies?.map(([, value]) => value), ['OK', '1', 'OK', '2', 2, '2']);
+  });
+
+  test('MULTI/EXEC and blocking commands work through a follower', async () => {
+    const follower = await connected(cluster.openClient(followers[1]));
+    const other = await connected(cluster.openClient(leader));
+    try {
+      const results = await follower.multi().set('tx', 'a').append('tx', 'b').get('tx').exec();
+      assert.deepEqual(results?.map(([, value]) => value), ['OK', 2, 'ab']);
+      const popped = follower.blpop('queue', 5);
+      const observer = cluster.clients.get(followers[1]);
+      assert.ok(observer !== undefined && await untilBlocked(observer, 1));
+      await other.rpush('queue', 'job');
+      assert.deepEqual(await popped, ['queue', 'job']);
+    } finally {
+      follower.disconnect();
+      other.disconnect();
+    }
+  });
+
+  test('redis-cli without -c just works on every node', { skip: hasRedisCli ? false : 'redis-cli is not installed' }, async () => {
+    // Asynchronously: the proxies between the nodes live in this process and must keep running.
+    const cli = async (id: NodeId, ...args: string[]) => (await execFileAsync('redis-cli', ['-p', String(cluster.port(id)), ...args])).stdout.trim();
+    assert.equal(await cli(followers[0], 'SET', 'from-cli', 'hello'), 'OK');
+    for (const id of cluster.ids) assert.equal(await cli(id, 'GET', 'from-cli'), 'hello');
+  });
+
+  test('INFO raft has one line per group on every node, agreeing on the leader', async () => {
+    for (const id of cluster.ids) {
+      const groups = parseRaftInfo(await (cluster.clients.get(id)?.info('raft') ?? ''));
+      assert.deepEqual([...groups.keys()].sort(), ['data-0', 'meta']);
+      const data = groups.get('data-0');
+      assert.equal(data?.leader, leader);
+      assert.equal(data?.role, id === leader ? 'leader' : 'follower');
+      assert.ok((data?.applied ?? 0) > 0 && (data?.term ?? 0) >= 1);
+    }
+  });
+
+  test('CLUSTER NODES, INFO, MYID, SLOTS and KEYSLOT describe the cluster as Redis Cluster does', async () => {
+    const client = cluster.clients.get(followers[0]);
+    assert.ok(client !== undefined);
+    const lines = String(await client.cluster('NODES')).trim().split('\n');
+    assert.equal(lines.length, 3);
+    const masters = lines.filter((line) => line.split(' ')[2].includes('master'));
+    assert.equal(masters.length, 1);
+    assert.match(masters[0], new RegExp(`^0{39}${leader} 127\\.0\\.0\\.1:${cluster.port(leader)}@\\d+ master - 0 0 \\d+ connected 0-16383$`));
+    assert.equal(lines.filter((line) => line.includes('myself')).length, 1);
+    assert.equal(await client.cluster('MYID'), String(followers[0]).padStart(40, '0'));
+    assert.match(String(await client.cluster('INFO')), /cluster_state:ok\r\ncluster_slots_assigned:16384\r\n/);
+    assert.equal(await client.cluster('KEYSLOT', 'foo'), 12182); // as redis-cli CLUSTER KEYSLOT foo
+    assert.equal(await client.cluster('KEYSLOT', '{user1}.name'), await client.cluster('KEYSLOT', 'user1'));
+    const slots = await client.cluster('SLOTS');
+    assert.deepEqual(slots[0].slice(0, 3), [0, 16383, ['127.0.0.1', cluster.port(leader), String(leader).padStart(40, '0'), []]]);
+    assert.equal(slots[0].length, 5);
+  });
+
+  test('an isolated follower refuses linearizable reads and writes quickly; READONLY reads its stale replica', async () => {
+    leader = await cluster.leaderId();
+    const isolated = (await cluster.followerIds())[1];
+    const client = await connected(cluster.openClient(isolated));
+    const stale = await connected(cluster.openClient(isolated));
+    try {
+      await cluster.clients.get(leader)?.set('before-cut', 'old');
+      assert.ok(await waitUntil(async () => (await stale.get('before-cut')) === 'old', 5000));
+      assert.equal(await stale.readonly(), 'OK');
+      cluster.isolate(isolated, 'refuse');
+      await cluster.clients.get(leader)?.set('before-cut', 'new');
+      const started = performance.now();
+      await assert.rejects(client.set('cut', 'x'), /^ReplyError: (CLUSTERDOWN|TRYAGAIN|UNCERTAIN) /);
+      await assert.rejects(client.get('before-cut'), /^ReplyError: (CLUSTERDOWN|TRYAGAIN) /);
+      // Bounded by the request timeout, never a hang (the command timeout is 5 s).
+      assert.ok(performance.now() - started < 5000);
+      assert.equal(await stale.get('before-cut'), 'old');
+    } finally {
+      cluster.heal(isolated);
+      client.disconnect();
+      stale.disconnect();
+    }
+    // Until it hears from the leader again its reads are refused (not answered stale).
+    assert.ok(await waitUntil(async () => (await cluster.clients.get(isolated)?.get('before-cut').catch(() => undefined)) === 'new', 10_000));
+  });
+
+  test('SIGTERM on the leader hands leadership over: a writer on another node sees no error', async () => {
+    leader = await cluster.leaderId();
+    const survivor = (await cluster.followerIds())[0];
+    const writer = await connected(cluster.openClient(survivor));
+    const errors: string[] = [];
+    let acknowledged = 0;
+    let running = true;
+    const loop = (async () => {
+      for (let i = 0; running && i < 100_000; i++) {
+        try {
+          await writer.set('handoff', String(i));
+          acknowledged++;
+        } catch (error) {
+          errors.push(String(error));
+        }
+      }
+    })();
+    try {
+      assert.ok(await waitUntil(() => acknowledged > 50, 5000));
+      assert.equal(await cluster.stop(leader), 0);
+      const newLeader = await cluster.leaderId();
+      assert.notEqual(newLeader, leader);
+      const before = acknowledged;
+      assert.ok(await waitUntil(() => acknowledged > before + 50, 5000));
+    } finally {
+      running = false;
+      await loop;
+      writer.disconnect();
+    }
+    assert.deepEqual(errors, []);
+    await cluster.restart(leader);
+    assert.ok(await waitUntil(async () => typeof (await cluster.clients.get(leader)?.get('handoff').catch(() => undefined)) === 'string', 10_000));
+  });
+});

@@ -92,7 +92,7 @@ function hostOptions(config: NodeConfig, logger: Logger): HostOptions {
   assert.ok(!('error' in peers), 'peers were validated when the configuration was read');
   const self = peers.find((peer) => peer.id === config.nodeId);
   if (peers.length > 0 && self === undefined) throw new ConfigError(`--peers does not list this node (--node-id ${config.nodeId})`);
-  if (peers.length > 1 && config.clusterSecret === '') throw new ConfigError('a cluster of several nodes needs --cluster-secret');
+  if ((peers.length > 1 || config.join) && config.clusterSecret === '') throw new ConfigError('a cluster of several nodes needs --cluster-secret');
   if (config.electionTimeoutMs < 2 * config.heartbeatMs) throw new ConfigError('--election-timeout-ms must be at least twice --heartbeat-ms');
   return {
     dataDir: config.dataDir,
@@ -103,6 +103,7 @@ function hostOptions(config: NodeConfig, logger: Logger): HostOptions {
     peers,
     clusterBind: { host: config.bind, port: config.clusterPort !== 0 ? config.clusterPort : self?.port ?? 0 },
     clusterSecret: config.clusterSecret,
+    join: config.join,
     heartbeatMs: config.heartbeatMs,
     electionTimeoutMs: config.electionTimeoutMs,
     requestTimeoutMs: () => config.clusterRequestTimeoutMs,

@@ -27,6 +27,7 @@ import { ActiveExpiry } from './active-expiry.js';
 import { ClusterMap, MapCommand } from './cluster-map.js';
 import { RaftGroup } from './raft-group.js';
 import type { GroupTiming } from './raft-group.js';
+import type { ApplyResult } from '../commands/command-spec.js';
 import type { ReplicatedMachine } from './replicated-machine.js';
 import { BatchDecoder, encodeBatch } from './wire.js';
 import type { WireMessage } from './wire.js';
@@ -48,6 +49,8 @@ export interface HostOptions {
   /** Where this node's peer transport listens (when it has peers). */
   readonly clusterBind: { readonly host: string; readonly port: number };
   readonly clusterSecret: string;
+  /** Join a running cluster (after CLUSTER ADDNODE there) instead of founding one with the peers. */
+  readonly join: boolean;
   readonly heartbeatMs: number;
   readonly electionTimeoutMs: number;
   readonly requestTimeoutMs: () => number;
@@ -126,7 +129,10 @@ export class Host {
       const recovered = new Map<GroupId, RecoveredGroup>();
       for (const [groupId, storage] of storages) {
         const fresh = storage.lastIndex() === 0 && storage.initialState().hardState.term === 0;
-        recovered.set(groupId, { storage: fresh ? bootstrap(groupId, options, wal) : storage, snapshotIndex: snapshotIndexes.get(groupId) ?? 0, fresh });
+        // A joining node starts empty: the leader sends it the log (or a snapshot) once the
+        // cluster map lists it.
+        const bootstrapped = fresh && !options.join ? bootstrap(groupId, options, wal) : storage;
+        recovered.set(groupId, { storage: bootstrapped, snapshotIndex: snapshotIndexes.get(groupId) ?? 0, fresh });
       }
       if ([...recovered.values()].some((group) => group.fresh)) await wal.flush();
       // Which segments a snapshot covers is not stored: tell the log again, so segments left
@@ -168,7 +174,7 @@ export class Host {
 
   private async start(): Promise<void> {
     const { options } = this;
-    if (options.peers.length > 1) {
+    if (options.peers.length > 1 || options.join) {
       this.transport = await PeerTransport.listen({
         nodeId: this.nodeId, host: options.clusterBind.host, port: options.clusterBind.port, secret: options.clusterSecret,
         onPayload: (from, payload) => this.received(from, payload),
@@ -185,7 +191,7 @@ export class Host {
     this.tickTimer = setInterval(() => this.catchUpTicks(), Math.max(1, Math.floor(this.options.heartbeatMs / 2)));
     for (const group of this.groups.values()) group.processReady();
     // A one-node cluster leads its groups at once: wait for that before serving clients.
-    if (options.peers.length <= 1) {
+    if (options.peers.length <= 1 && !options.join) {
       const deadline = performance.now() + 10_000;
       while ([...this.groups.values()].some((group) => !group.isLeader) && performance.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 1));
@@ -226,6 +232,14 @@ export class Host {
     if (due <= 0) return;
     this.lastTickAtMs = due === MAX_CATCH_UP_TICKS ? now : this.lastTickAtMs + due * this.options.heartbeatMs;
     for (let i = 0; i < due; i++) for (const group of this.groups.values()) group.tick();
+    // The members every group should have are the map's nodes (the map knows them once the
+    // meta group applied its bootstrap entries).
+    // Members are removed only by a map that has applied everything its leader said was
+    // committed (a replica far behind may not list a node added a moment ago).
+    const meta = this.metaGroup;
+    const mapIsCurrent = meta.leaderId !== 0 && meta.appliedIndex >= meta.raw.raft.log.committed;
+    const wanted = this.clusterMap.nodes.map((node) => node.id);
+    for (const group of this.groups.values()) group.reconcileMembers(wanted, mapIsCurrent);
   }
 
   private send(to: NodeId, message: WireMessage): void {
@@ -288,6 +302,11 @@ export class Host {
         setTimeout(() => this.mapChanged(), 200).unref();
       }
     });
+  }
+
+  /** Proposes a change of the cluster map (CLUSTER ADDNODE / FORGET); the reconcilers follow it. */
+  changeMap(args: readonly string[], onDone: (result: ApplyResult) => void): void {
+    this.metaGroup.propose('command', args, (result) => onDone(result));
   }
 
   /** Hands off leadership of every group this node leads (a planned restart causes no errors). */

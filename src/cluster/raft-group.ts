@@ -17,10 +17,10 @@
 
 import assert from 'node:assert/strict';
 import { RawNode } from '../raft/index.js';
-import type { Entry, GroupId, Message, MemoryStorage, NodeId, RandomSource, Ready, RefusalReason, Snapshot } from '../raft/index.js';
+import type { ConfChange, Entry, GroupId, Message, MemoryStorage, NodeId, RandomSource, Ready, RefusalReason, Snapshot } from '../raft/index.js';
 import { encodeEntryData, encodeSnapshotPayload } from '../raft/index.js';
 import { ErrorReply } from '../protocol/values.js';
-import { clusterDown, tryAgain, uncertain } from '../commands/errors.js';
+import { clusterDown, notMember, tryAgain, uncertain } from '../commands/errors.js';
 import { decodeLogCommand, encodeLogCommand, logCommandStampMs } from '../commands/log-entry.js';
 import type { LogCommandKind } from '../commands/log-entry.js';
 import type { ApplyResult } from '../commands/command-spec.js';
@@ -130,7 +130,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   /** On the leader: read-index contexts asked by followers → who asked, under which id. */
   private readonly remoteReads = new Map<number, { readonly from: NodeId; readonly id: number }>();
   /** Reads whose index is known, waiting for it to be applied (in index order). */
-  private readsAwaitingApply: Array<{ readonly index: number; readonly callback: ReadCallback }> = [];
+  private readsAwaitingApply: Array<{ readonly index: number; readonly callback: ReadCallback; readonly deadlineMs: number }> = [];
   private nextRequestId = 1;
   private applying = false;
   private processing = false;
@@ -241,9 +241,15 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     return raft.leaseValid();
   }
 
+  /** Whether this node is (still, or already) a member of the group. */
+  get isMember(): boolean {
+    return this.raw.raft.tracker.isMember(this.nodeId);
+  }
+
   /** Calls back once local state reflects every write acknowledged before this call. */
   read(callback: ReadCallback): void {
     const raft = this.raw.raft;
+    if (!this.isMember) return callback(notMember(this.name));
     // A write may be committed (and acknowledged by another replica) before this leader has
     // applied it: the read waits for the commit index, not just the lease.
     if (this.leaseHolds()) return this.awaitApplied(raft.log.committed, callback);
@@ -315,6 +321,29 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     this.maybeSnapshot();
   }
 
+  /**
+   * On the leader: one step towards the membership the cluster map asks for — add a missing
+   * node as a learner, promote a learner that caught up, remove a node the map no longer has
+   * (handing leadership over first when that is this node). One change at a time. Removals
+   * only when `mayRemove`: the map read here is known to be current.
+   */
+  reconcileMembers(wanted: readonly NodeId[], mayRemove: boolean): void {
+    const raft = this.raw.raft;
+    if (raft.role !== 'leader' || wanted.length === 0) return;
+    const { voters, learners } = raft.tracker.confState();
+    const change = membershipStep(wanted, voters, learners, (id) => raft.tracker.progress.get(id)?.match ?? 0, raft.log.lastIndex());
+    if (change === undefined || (change.type === 'removeNode' && !mayRemove)) return;
+    if (change.type === 'removeNode' && change.nodeId === this.nodeId) {
+      void this.transferLeadership(4 * this.options.timing.electionTimeoutMs);
+      return;
+    }
+    const result = this.raw.proposeConfChange(change);
+    if (result.accepted) {
+      this.options.logger.info({ group: this.name, change }, 'membership change proposed');
+      this.processReady();
+    }
+  }
+
   /** Hands leadership to the most caught-up other voter; resolves once it is gone (or on timeout). */
   async transferLeadership(timeoutMs: number): Promise<void> {
     const raft = this.raw.raft;
@@ -339,6 +368,10 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
       return;
     }
     const raft = this.raw.raft;
+    if (!this.isMember) {
+      for (const proposal of proposals) proposal.onApplied(notMember(this.name), 0);
+      return;
+    }
     if (raft.role === 'leader' && raft.leadTransferee !== 0) {
       // Handing leadership over: hold on until there is a new leader to forward to.
       return this.holdBack(proposals);
@@ -501,11 +534,17 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
       this.pendingReads.delete(context);
       read.callback(tryAgain(this.name, 'the read could not be confirmed by a quorum in time'));
     }
+    if (this.readsAwaitingApply.some((read) => read.deadlineMs <= now)) {
+      // This replica stopped catching up (cut off, or removed from the group).
+      const late = this.readsAwaitingApply.filter((read) => read.deadlineMs <= now);
+      this.readsAwaitingApply = this.readsAwaitingApply.filter((read) => read.deadlineMs > now);
+      for (const read of late) read.callback(tryAgain(this.name, 'this replica did not catch up with the leader in time'));
+    }
   }
 
   private awaitApplied(index: number, callback: ReadCallback): void {
     if (index <= this.machine.appliedIndex) return callback(undefined);
-    this.readsAwaitingApply.push({ index, callback });
+    this.readsAwaitingApply.push({ index, callback, deadlineMs: performance.now() + this.options.timing.requestTimeoutMs });
     this.readsAwaitingApply.sort((a, b) => a.index - b.index);
   }
 
@@ -754,4 +793,21 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     }
     assert.ok(this.failure !== undefined || this.pendingCount === 0 || !this.isLeader, 'drain left proposals unapplied');
   }
+}
+
+/** A learner this close to the leader's last index is promoted to voter. */
+const PROMOTE_WITHIN_ENTRIES = 100;
+
+/** The next membership change towards `wanted`, or undefined when there is none to make. */
+export function membershipStep(
+  wanted: readonly NodeId[], voters: readonly NodeId[], learners: readonly NodeId[], match: (id: NodeId) => number, lastIndex: number,
+): ConfChange | undefined {
+  const members = new Set([...voters, ...learners]);
+  const missing = wanted.find((id) => !members.has(id));
+  if (missing !== undefined) return { type: 'addLearner', nodeId: missing };
+  const caughtUp = learners.find((id) => wanted.includes(id) && match(id) >= lastIndex - PROMOTE_WITHIN_ENTRIES);
+  if (caughtUp !== undefined) return { type: 'addVoter', nodeId: caughtUp };
+  const unwanted = [...members].find((id) => !wanted.includes(id));
+  if (unwanted !== undefined && (voters.length > 1 || !voters.includes(unwanted))) return { type: 'removeNode', nodeId: unwanted };
+  return undefined;
 }

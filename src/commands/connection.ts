@@ -61,6 +61,8 @@ export const clusterCommands: readonly ServerCommand[] = [
     { ...clusterSub('slots', 2, 'Returns the mapping of cluster slots to nodes.'), tips: ['nondeterministic_output'] },
     clusterSub('myid', 2, 'Returns the ID of a node.'),
     clusterSub('keyslot', 3, 'Returns the hash slot for a key.'),
+    clusterSub('addnode', 4, 'Adds a node to the cluster (Shoal).', ['admin']),
+    clusterSub('forget', 3, 'Removes a node from the nodes table.', ['admin']),
     clusterSub('help', 2, 'Returns helpful text about the different subcommands.'),
   ]),
   declare('readonly', 1, ['loading', 'stale', 'fast'], ['connection'], 'cluster', '3.0.0', 'Enables read-only queries for a connection to a Redis Cluster replica node.'),

@@ -66,3 +66,8 @@ export function tryAgain(group: string, why: string): ErrorReply {
 export function uncertain(group: string, why: string): ErrorReply {
   return new ErrorReply(`UNCERTAIN The write may or may not have been applied: ${why} (group ${group})`);
 }
+
+/** This node is not (or no longer) a member of the group: nothing was executed. */
+export function notMember(group: string): ErrorReply {
+  return new ErrorReply(`CLUSTERDOWN This node is not a member of group ${group} (not yet added, or removed from the cluster); the command was not executed`);
+}

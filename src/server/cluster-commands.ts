@@ -6,6 +6,7 @@ import { OK, RespMap } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
 import { errorReply } from '../commands/errors.js';
 import { keySlot, SLOT_COUNT } from '../engine/key-slot.js';
+import { MapCommand } from '../cluster/cluster-map.js';
 import type { NodeRecord } from '../cluster/cluster-map.js';
 import type { RaftGroup } from '../cluster/raft-group.js';
 import type { Connection } from './connection.js';
@@ -55,6 +56,20 @@ export function clusterCommand(node: NodeServices, connection: Connection, args:
       const replicas = host.clusterMap.nodes.filter((record) => record.id !== leader.id && record.resp !== '');
       return connection.reply([[0, SLOT_COUNT - 1, ...[leader, ...replicas].map(slotsEntry)]]);
     }
+    case 'addnode': {
+      const id = parseNodeId(args[2]);
+      if (id === undefined) return connection.reply(errorReply('ERR Invalid node id (a positive integer)'));
+      if (!/^[^\s:]+:\d{1,5}$/.test(args[3])) return connection.reply(errorReply('ERR Invalid address, expected host:port of the node\'s peer transport'));
+      const answer = connection.reserveReply();
+      return host.changeMap(MapCommand.addNode(id, args[3]), answer);
+    }
+    case 'forget': {
+      const id = parseNodeId(args[2]);
+      if (id === undefined || host.clusterMap.node(id) === undefined) return connection.reply(errorReply(`ERR Unknown node ${args[2]}`));
+      if (host.clusterMap.nodes.length === 1) return connection.reply(errorReply('ERR The last node of a cluster cannot be forgotten'));
+      const answer = connection.reserveReply();
+      return host.changeMap(MapCommand.removeNode(id), answer);
+    }
     case 'help':
       return connection.reply([
         'CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -63,6 +78,8 @@ export function clusterCommand(node: NodeServices, connection: Connection, args:
         'MYID', '    Return the node id.',
         'NODES', '    Return cluster configuration seen by node. Output format:',
         '    <id> <ip:port@bus-port> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...',
+        'ADDNODE <id> <host:port>', '    Add a node to the cluster (start it with --join yes); it joins as a learner and becomes', '    a voter once caught up.',
+        'FORGET <node-id>', '    Remove a node from the cluster (its id, or its 40-digit CLUSTER NODES id).',
         'SLOTS', '    Return information about slots range mappings. Each range is made of:',
         '    start, end, master and replicas IP addresses, ports and ids',
         'HELP', '    Print this help.',
@@ -70,6 +87,12 @@ export function clusterCommand(node: NodeServices, connection: Connection, args:
     default:
       return connection.reply(errorReply(`ERR unknown subcommand '${args[1]}'. Try CLUSTER HELP.`));
   }
+}
+
+/** A member id as given to ADDNODE/FORGET: the number, or the 40-digit CLUSTER NODES form. */
+function parseNodeId(text: string): number | undefined {
+  const id = /^\d{1,10}$/.test(text) ? Number(text) : /^[0-9a-f]{40}$/i.test(text) ? Number.parseInt(text, 16) : NaN;
+  return Number.isSafeInteger(id) && id >= 1 && id <= 2 ** 31 - 1 ? id : undefined;
 }
 
 function slotsEntry(record: NodeRecord): RespValue {

@@ -37,6 +37,8 @@ export interface NodeConfig {
   peers: string;
   /** Shared by the members; a peer that cannot prove it is refused. */
   clusterSecret: string;
+  /** Join a running cluster (CLUSTER ADDNODE on a member first) instead of founding one. */
+  join: boolean;
   heartbeatMs: number;
   /** The minimum election timeout; each election draws one from [this, 2 × this). */
   electionTimeoutMs: number;
@@ -64,6 +66,7 @@ export const defaultConfig: Readonly<NodeConfig> = {
   clusterPort: 0,
   peers: '',
   clusterSecret: '',
+  join: false,
   heartbeatMs: 50,
   electionTimeoutMs: 300,
   clusterRequestTimeoutMs: 2000,
@@ -113,6 +116,7 @@ const oneOf = <T extends string>(choices: readonly T[]) => (text: string) => {
 };
 
 const text = (value: string) => value;
+const yesNo = (value: string) => (/^(yes|true|1)$/i.test(value) ? true : /^(no|false|0)$/i.test(value) ? false : { error: "argument must be 'yes' or 'no'" });
 const asString = (value: NodeConfig[keyof NodeConfig]) => String(value);
 
 export const parameters: readonly Parameter[] = [
@@ -141,6 +145,7 @@ export const parameters: readonly Parameter[] = [
   { name: 'cluster-port', field: 'clusterPort', env: 'SHOAL_CLUSTER_PORT', parse: integer(0, 65535), format: asString, mutable: false },
   { name: 'peers', field: 'peers', env: 'SHOAL_PEERS', parse: peerList, format: asString, mutable: false },
   { name: 'cluster-secret', field: 'clusterSecret', env: 'SHOAL_CLUSTER_SECRET', parse: text, format: () => '', mutable: false },
+  { name: 'join', field: 'join', env: 'SHOAL_JOIN', parse: yesNo, format: (value) => (value === true ? 'yes' : 'no'), mutable: false },
   { name: 'heartbeat-ms', field: 'heartbeatMs', env: 'SHOAL_HEARTBEAT_MS', parse: integer(5, 10_000), format: asString, mutable: false },
   { name: 'election-timeout-ms', field: 'electionTimeoutMs', env: 'SHOAL_ELECTION_TIMEOUT_MS', parse: integer(20, 60_000), format: asString, mutable: false },
   { name: 'cluster-request-timeout-ms', field: 'clusterRequestTimeoutMs', env: 'SHOAL_CLUSTER_REQUEST_TIMEOUT_MS', parse: integer(100, 600_000), format: asString, mutable: true },

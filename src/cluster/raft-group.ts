@@ -617,11 +617,12 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     for (const entry of rd.entries) {
       wal.append({ kind: 'entry', group: this.groupId, term: entry.term, index: entry.index, data: encodeEntryData(entry) });
       this.logBytesSinceSnapshot += entry.data.length;
-      if (entry.type !== 'normal' || entry.data.length === 0) continue;
+      // A leader stamped and ordered its own entries when proposing them; replicated ones
+      // are taken into account here.
+      if (leader || entry.type !== 'normal' || entry.data.length === 0) continue;
       const stampMs = logCommandStampMs(entry.data);
       if (stampMs > this.lastStampMs) this.lastStampMs = stampMs;
-      // A leader ordered its own entries when proposing them; replicated ones are ordered here.
-      if (!leader && this.onOrdered !== undefined) {
+      if (this.onOrdered !== undefined) {
         const command = decodeLogCommand(entry.data);
         this.onOrdered(entry.index, command.kind, command.args);
       }

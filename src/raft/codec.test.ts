@@ -4,11 +4,14 @@ import { decodeEntryData, decodeSnapshotPayload, encodeEntryData, encodeSnapshot
 import { applyToConfState, decodeConfChange, encodeConfChange } from './conf-change.js';
 import { bootstrapStorage, MemoryStorage } from './storage.js';
 
-test('an entry round-trips through a WAL record (type in the first data byte)', () => {
+test('an entry round-trips through a WAL record (a conf change marked by its first data byte)', () => {
   for (const type of ['normal', 'confChange'] as const) {
     const entry = { term: 3, index: 9, type, data: new Uint8Array([1, 2, 3]) };
     assert.deepEqual(decodeEntryData(3, 9, encodeEntryData(entry)), entry);
   }
+  const empty = { term: 3, index: 10, type: 'normal' as const, data: new Uint8Array(0) };
+  assert.deepEqual(decodeEntryData(3, 10, encodeEntryData(empty)), empty);
+  assert.throws(() => encodeEntryData({ term: 3, index: 11, type: 'normal', data: new Uint8Array([0xff]) }), /conf-change mark/);
 });
 
 test('a snapshot round-trips through a snapshot file payload (membership at its head)', () => {

@@ -1,27 +1,34 @@
 // How Raft's persistent data maps onto the node's storage records, whose shapes are fixed by
 // src/storage: WAL `entry` records carry only (group, term, index, data) and snapshot files
-// only (group, index, term) + payload bytes. So an entry's type travels as a leading byte of
+// only (group, index, term) + payload bytes. So a conf change is marked by a leading byte of
 // the record's data, and a snapshot's membership travels at the head of the payload.
 
 import assert from 'node:assert/strict';
-import type { ConfState, Entry, EntryType, Snapshot } from './types.js';
+import type { ConfState, Entry, Snapshot } from './types.js';
 
-const NORMAL = 0;
-const CONF_CHANGE = 1;
+/**
+ * A conf change's record data starts with this byte, then the encoded change. A normal entry's
+ * record data is its data as it is — no copy per entry on the write path — so a host's normal
+ * entry data must never start with it (asserted).
+ */
+const CONF_CHANGE_MARK = 0xff;
 
 /** The `data` of a WAL entry record for this entry. */
 export function encodeEntryData(entry: Entry): Uint8Array {
+  if (entry.type === 'normal') {
+    assert.ok(entry.data.length === 0 || entry.data[0] !== CONF_CHANGE_MARK, 'normal entry data must not start with the conf-change mark');
+    return entry.data;
+  }
   const out = new Uint8Array(entry.data.length + 1);
-  out[0] = entry.type === 'normal' ? NORMAL : CONF_CHANGE;
+  out[0] = CONF_CHANGE_MARK;
   out.set(entry.data, 1);
   return out;
 }
 
 /** The entry a WAL entry record stands for. */
 export function decodeEntryData(term: number, index: number, data: Uint8Array): Entry {
-  assert.ok(data.length >= 1 && (data[0] === NORMAL || data[0] === CONF_CHANGE), `entry ${index}: bad type byte`);
-  const type: EntryType = data[0] === NORMAL ? 'normal' : 'confChange';
-  return { term, index, type, data: data.subarray(1) };
+  if (data.length > 0 && data[0] === CONF_CHANGE_MARK) return { term, index, type: 'confChange', data: data.subarray(1) };
+  return { term, index, type: 'normal', data };
 }
 
 /** The payload of a snapshot file: u32 voter count, voters, u32 learner count, learners, data. */

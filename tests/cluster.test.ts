@@ -67,6 +67,25 @@ describe('a 3-node cluster', () => {
     }
   });
 
+  test('WATCH on a follower sees a write the leader committed that this follower has not received yet', async () => {
+    leader = await cluster.leaderId();
+    const [slow] = await cluster.followerIds();
+    const watcher = await connected(cluster.openClient(slow));
+    const writer = cluster.clients.get(leader);
+    try {
+      assert.equal(await watcher.watch('watched'), 'OK');
+      cluster.setNodeDelay(slow, 400);
+      // Committed with the other follower while the slow one has not seen it.
+      assert.equal(await writer?.set('watched', 'changed'), 'OK');
+      const result = await watcher.multi().set('watched', 'mine').exec();
+      assert.equal(result, null, 'EXEC aborted: a watched key changed after WATCH');
+    } finally {
+      cluster.setNodeDelay(slow, 0);
+      watcher.disconnect();
+    }
+    assert.equal(await writer?.get('watched'), 'changed');
+  });
+
   test('redis-cli without -c just works on every node', { skip: hasRedisCli ? false : 'redis-cli is not installed' }, async () => {
     // Asynchronously: the proxies between the nodes live in this process and must keep running.
     const cli = async (id: NodeId, ...args: string[]) => (await execFileAsync('redis-cli', ['-p', String(cluster.port(id)), ...args])).stdout.trim();

@@ -28,7 +28,7 @@ import type { WriteAheadLog } from '../storage/wal.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import type { Logger } from '../logger.js';
 import type { ReplicatedMachine } from './replicated-machine.js';
-import type { ProposeOutcome, WireMessage } from './wire.js';
+import type { ForwardedItem, ProposeOutcome, WireMessage } from './wire.js';
 
 /** Runs right after the entry is applied, with the reply and how long apply took. */
 export type ApplyCallback = (result: ApplyResult, applyMicros: number) => void;
@@ -47,6 +47,11 @@ export interface ProposeOptions {
   readonly gate?: ProposalGate;
   /** The client connection that asked, for hooks that care (tracking's NOLOOP). */
   readonly origin?: number;
+  /**
+   * WATCHed keys of an EXEC, and the reply that aborts it: on a follower the gate can judge only
+   * what this replica received, so the leader also checks the entries after that.
+   */
+  readonly watch?: { readonly keys: readonly string[]; readonly abortReply: ApplyResult };
 }
 
 interface Proposal {
@@ -57,6 +62,7 @@ interface Proposal {
   readonly origin: number | undefined;
   /** Set once it was held back between leaders: given up on after this. */
   readonly holdUntilMs?: number;
+  readonly watch: ProposeOptions['watch'];
 }
 
 /** A proposal placed at an (index, term) of the log, waiting for that index to be applied. */
@@ -149,6 +155,8 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   onOrdered: ((index: number, kind: LogCommandKind, args: readonly string[]) => void) | undefined;
   /** Told of every command entry right after it is applied (client-side caching invalidation). */
   onApplied: ((index: number, kind: LogCommandKind, args: readonly string[], origin: number | undefined) => void) | undefined;
+  /** Whether a command entry touches any of `keys` (a follower's WATCH, checked on the leader). */
+  touches: ((kind: LogCommandKind, args: readonly string[], keys: readonly string[]) => boolean) | undefined;
   /** Told when a snapshot from the leader replaced the whole state. */
   onRestored: (() => void) | undefined;
   /** Told when this member's role or the leader it knows changes. */
@@ -214,7 +222,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
    */
   propose(kind: LogCommandKind, args: readonly string[], onApplied: ApplyCallback, options: ProposeOptions = {}): void {
     if (this.failure !== undefined) return onApplied(this.failure, 0);
-    (options.urgent === true ? this.urgent : this.pending).push({ kind, args, onApplied, gate: options.gate, origin: options.origin });
+    (options.urgent === true ? this.urgent : this.pending).push({ kind, args, onApplied, gate: options.gate, origin: options.origin, watch: options.watch });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flushProposals());
@@ -406,10 +414,26 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     return { index: result.index, term: result.term };
   }
 
-  private proposeForwarded(items: ReadonlyArray<readonly [LogCommandKind, readonly string[]]>): ProposeOutcome[] {
+  private proposeForwarded(items: readonly ForwardedItem[]): ProposeOutcome[] {
     if (!this.isLeader) return items.map(() => ({ refused: 'notLeader' }));
     const stampMs = this.nextStampMs();
-    return items.map(([kind, args]) => this.proposeEntry(kind, args, stampMs));
+    return items.map(([kind, args, watch]) => {
+      if (watch !== undefined && this.touchedSince(watch.after, watch.keys)) return { refused: 'watch' };
+      return this.proposeEntry(kind, args, stampMs);
+    });
+  }
+
+  /** Whether an entry after `after` in this leader's log touches any of `keys` (WATCH). */
+  private touchedSince(after: number, keys: readonly string[]): boolean {
+    const log = this.raw.raft.log;
+    // Compacted away: it cannot be shown untouched, and aborting too often is allowed.
+    if (after + 1 < log.firstIndex()) return true;
+    for (const entry of log.slice(after + 1, log.lastIndex() + 1, Infinity)) {
+      if (entry.type !== 'normal' || entry.data.length === 0) continue;
+      const command = decodeLogCommand(entry.data);
+      if (this.touches?.(command.kind, command.args, keys) !== false) return true;
+    }
+    return false;
   }
 
   private forward(proposals: readonly Proposal[]): void {
@@ -430,7 +454,10 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     if (sendable.length === 0) return;
     const id = this.nextRequestId++;
     this.forwarded.set(id, { to: leader, proposals: sendable, deadlineMs: performance.now() + this.options.timing.requestTimeoutMs });
-    this.options.send(leader, { t: 'propose', g: this.groupId, id, items: sendable.map((p) => [p.kind, p.args] as const) });
+    // Entries up to here were judged by the gates above; the leader judges the ones after.
+    const seen = this.raw.raft.log.lastIndex();
+    const items = sendable.map((p): ForwardedItem => (p.watch === undefined ? [p.kind, p.args] : [p.kind, p.args, { keys: p.watch.keys, after: seen }]));
+    this.options.send(leader, { t: 'propose', g: this.groupId, id, items });
   }
 
   /**
@@ -461,6 +488,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     request.proposals.forEach((proposal, i) => {
       const outcome = outcomes[i];
       if (between.includes(outcome)) return;
+      if ('refused' in outcome && outcome.refused === 'watch' && proposal.watch !== undefined) return proposal.onApplied(proposal.watch.abortReply, 0);
       if ('refused' in outcome) return proposal.onApplied(this.refusal(outcome.refused as RefusalReason), 0);
       // Applied before the answer came back: it happened, but its reply was not kept.
       if (outcome.index <= this.machine.appliedIndex) return proposal.onApplied(uncertain(this.name, 'it was applied before the leader said where it went'), 0);

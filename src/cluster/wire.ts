@@ -12,9 +12,14 @@ import type { LogCommandKind } from '../commands/log-entry.js';
 /** Where a forwarded write landed in the leader's log, or why the leader refused it. */
 export type ProposeOutcome = { readonly index: number; readonly term: number } | { readonly refused: string };
 
+/** A forwarded proposal; an EXEC under WATCH also carries its keys and how far the follower's log had got. */
+export type ForwardedItem =
+  | readonly [LogCommandKind, readonly string[]]
+  | readonly [LogCommandKind, readonly string[], { readonly keys: readonly string[]; readonly after: number }];
+
 export type WireMessage =
   | { readonly t: 'raft'; readonly m: Message }
-  | { readonly t: 'propose'; readonly g: GroupId; readonly id: number; readonly items: ReadonlyArray<readonly [LogCommandKind, readonly string[]]> }
+  | { readonly t: 'propose'; readonly g: GroupId; readonly id: number; readonly items: readonly ForwardedItem[] }
   | { readonly t: 'proposed'; readonly g: GroupId; readonly id: number; readonly outcomes: readonly ProposeOutcome[] }
   | { readonly t: 'readIndex'; readonly g: GroupId; readonly id: number }
   | { readonly t: 'readIndexed'; readonly g: GroupId; readonly id: number; readonly index: number; readonly refused?: string };

@@ -173,7 +173,7 @@ export class ServerCommandHandlers {
         if (command.spec.kind === 'server') replies[i] = connection.capture(() => this.execute(connection, command.spec as ServerCommand, command.args));
       });
       answer(replies);
-    }, { gate });
+    }, { gate, watch: connection.watched.size === 0 ? undefined : { keys: [...connection.watched.keys()], abortReply: NullArray.instance } });
   }
 
   private object(connection: Connection, args: readonly string[]): void {

@@ -28,6 +28,10 @@ export class WatchedKeys {
   constructor(private readonly group: DataGroup) {
     group.onOrdered = (index, kind, args) => this.ordered(index, kind, args);
     group.onRestored = () => this.restored(group.appliedIndex);
+    group.touches = (kind, args, keys) => {
+      const touched = touchedKeys(kind, args);
+      return touched === 'all' || touched.some((key) => keys.includes(key));
+    };
   }
 
   /** Starts watching `key`, remembering whether it existed, so its expiry also aborts. */

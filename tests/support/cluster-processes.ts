@@ -272,6 +272,11 @@ export class ProcessCluster {
     for (const proxy of this.proxies.values()) proxy.setDelay(ms);
   }
 
+  /** Holds every cluster-bus chunk to and from node `id` for `ms` (0: none): a slow replica. */
+  setNodeDelay(id: NodeId, ms: number): void {
+    for (const other of this.ids) if (other !== id) this.proxy(Math.min(id, other), Math.max(id, other)).setDelay(ms);
+  }
+
   healAll(): void {
     for (const id of [...this.isolated]) this.heal(id);
   }

@@ -159,8 +159,6 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   touches: ((kind: LogCommandKind, args: readonly string[], keys: readonly string[]) => boolean) | undefined;
   /** Told when a snapshot from the leader replaced the whole state. */
   onRestored: (() => void) | undefined;
-  /** Told when this member's role or the leader it knows changes. */
-  onRoleChange: ((role: string, leader: NodeId) => void) | undefined;
 
   constructor(options: RaftGroupOptions<M>) {
     this.options = options;
@@ -261,6 +259,8 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     // A write may be committed (and acknowledged by another replica) before this leader has
     // applied it: the read waits for the commit index, not just the lease.
     if (this.leaseHolds()) return this.awaitApplied(raft.log.committed, callback);
+    const leader = raft.lead;
+    if (raft.role !== 'leader' && (leader === 0 || !this.options.isConnected(leader))) return this.retryRead(callback);
     const context = this.nextRequestId++;
     const deadlineMs = performance.now() + this.options.timing.requestTimeoutMs;
     if (raft.role === 'leader') {
@@ -269,8 +269,6 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
       this.pendingReads.set(context, { callback, deadlineMs });
       return this.processReady();
     }
-    const leader = raft.lead;
-    if (leader === 0 || !this.options.isConnected(leader)) return this.retryRead(callback, deadlineMs);
     this.pendingReads.set(context, { callback, deadlineMs, leader });
     this.options.send(leader, { t: 'readIndex', g: this.groupId, id: context });
   }
@@ -279,7 +277,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
    * No leader to ask right now (an election, a reconnect): ask again shortly, for at most one
    * election timeout — without a quorum reads must fail fast, not hang.
    */
-  private retryRead(callback: ReadCallback, deadlineMs: number, giveUpAtMs = performance.now() + this.options.timing.electionTimeoutMs): void {
+  private retryRead(callback: ReadCallback, giveUpAtMs = performance.now() + this.options.timing.electionTimeoutMs): void {
     if (performance.now() >= giveUpAtMs) {
       const leader = this.raw.raft.lead;
       return callback(leader === 0 ? clusterDown(this.name) : tryAgain(this.name, `the leader (node ${leader}) is unreachable`));
@@ -287,7 +285,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     setTimeout(() => {
       const leader = this.raw.raft.lead;
       if (this.readableNow() || this.isLeader || (leader !== 0 && this.options.isConnected(leader))) return this.read(callback);
-      this.retryRead(callback, deadlineMs, giveUpAtMs);
+      this.retryRead(callback, giveUpAtMs);
     }, HOLD_BACK_RETRY_MS);
   }
 
@@ -572,8 +570,10 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
 
   private awaitApplied(index: number, callback: ReadCallback): void {
     if (index <= this.machine.appliedIndex) return callback(undefined);
-    this.readsAwaitingApply.push({ index, callback, deadlineMs: performance.now() + this.options.timing.requestTimeoutMs });
-    this.readsAwaitingApply.sort((a, b) => a.index - b.index);
+    const waiting = this.readsAwaitingApply;
+    waiting.push({ index, callback, deadlineMs: performance.now() + this.options.timing.requestTimeoutMs });
+    // Read indexes mostly arrive in order: sort only when one does not.
+    if (waiting.length > 1 && waiting[waiting.length - 2].index > index) waiting.sort((a, b) => a.index - b.index);
   }
 
   /** Runs the host loop: one Ready at a time, the next only after the previous is persisted. */
@@ -632,7 +632,6 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
       }
       this.remoteReads.clear();
     }
-    this.onRoleChange?.(role, leader);
   }
 
   private sendAll(messages: readonly Message[]): void {

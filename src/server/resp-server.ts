@@ -41,7 +41,10 @@ export class RespServer {
     stats.connectionsReceived++;
     if (this.clients.size >= this.config.maxclients) {
       stats.rejectedConnections++;
-      socket.end(encodeReply(MAX_CLIENTS, 2));
+      // Closed for good once the error is written: a half-closed socket the client never ends
+      // would otherwise hold up the listener's close at shutdown (it is not a tracked client).
+      socket.on('error', () => socket.destroy());
+      socket.end(encodeReply(MAX_CLIENTS, 2), () => socket.destroy());
       return;
     }
     const connection = new Connection(this.nextClientId++, socket, this.dispatcher, {

@@ -3,6 +3,8 @@
 // through the log (apply re-checks expiry against the entry's stamp), so replicas stay identical.
 
 import type { DataGroup } from './host.js';
+import { every } from './scheduler.js';
+import type { Scheduler } from './scheduler.js';
 
 /** Keys examined per sampling round and the share of expired ones that triggers another round. */
 const SAMPLE_KEYS = 20;
@@ -12,24 +14,22 @@ const MAX_ROUNDS_PER_CYCLE = 16;
 const MAX_KEYS_PER_ENTRY = 512;
 
 export class ActiveExpiry {
-  private timer: NodeJS.Timeout | undefined;
+  private stopTimer: (() => void) | undefined;
   private cursor: Iterator<[string, number]> | undefined;
   /** Keys proposed for expiry and not yet applied: not proposed twice. */
   private proposedCount = 0;
 
-  constructor(private readonly group: DataGroup, intervalMs: number) {
-    this.setInterval(intervalMs);
-  }
+  constructor(private readonly group: DataGroup, private readonly scheduler: Scheduler) {}
 
+  /** Starts cycling (again, at this interval). */
   setInterval(intervalMs: number): void {
     this.stop();
-    this.timer = setInterval(() => this.cycle(), intervalMs);
-    this.timer.unref();
+    this.stopTimer = every(this.scheduler, intervalMs, () => this.cycle());
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopTimer?.();
+    this.stopTimer = undefined;
   }
 
   private cycle(): void {

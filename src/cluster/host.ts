@@ -19,11 +19,12 @@ import type { Entry, GroupId, NodeId } from '../raft/index.js';
 import { WriteAheadLog } from '../storage/wal.js';
 import type { FsyncPolicy, RecoveryReport } from '../storage/wal.js';
 import { SnapshotStore } from '../storage/snapshot-store.js';
-import { lockDataDir } from '../storage/data-dir-lock.js';
-import { PeerTransport } from '../transport/peer-transport.js';
 import type { Logger } from '../logger.js';
 import type { PeerAddress } from '../server/config.js';
 import { ActiveExpiry } from './active-expiry.js';
+import { processEnvironment } from './host-environment.js';
+import type { HostEnvironment, HostTransport } from './host-environment.js';
+import { every, sleep } from './scheduler.js';
 import { ClusterMap, MapCommand } from './cluster-map.js';
 import { RaftGroup } from './raft-group.js';
 import type { GroupTiming } from './raft-group.js';
@@ -55,6 +56,8 @@ export interface HostOptions {
   readonly electionTimeoutMs: number;
   readonly requestTimeoutMs: () => number;
   readonly logger: Logger;
+  /** Clocks, timers, network and lock: the process's own unless the simulator passes its own. */
+  readonly environment?: HostEnvironment;
 }
 
 /** What recovery found of one group on disk. */
@@ -66,15 +69,18 @@ interface RecoveredGroup {
 
 /** Bound on ticks delivered at once after a stall: a lease needs only "long enough". */
 const MAX_CATCH_UP_TICKS = 10_000;
+/** How soon a node tries again to publish its client address after a failed attempt. */
+const ANNOUNCE_RETRY_MS = 200;
 
 export class Host {
   readonly groups = new Map<GroupId, RaftGroup>();
   private readonly decoders = new Map<NodeId, BatchDecoder>();
   private readonly outbox = new Map<NodeId, WireMessage[]>();
   private outboxScheduled = false;
-  private transport: PeerTransport | undefined;
-  private tickTimer: NodeJS.Timeout | undefined;
-  private lastTickAtMs = performance.now();
+  private transport: HostTransport | undefined;
+  private stopTicking: (() => void) | undefined;
+  private cancelAnnounceRetry: (() => void) | undefined;
+  private lastTickAtMs: number;
   private respAddress = '';
   private announcing = false;
 
@@ -87,18 +93,22 @@ export class Host {
     private readonly expiry: ActiveExpiry,
     readonly recovery: RecoveryReport,
     private readonly options: HostOptions,
+    private readonly environment: HostEnvironment,
   ) {
+    this.lastTickAtMs = environment.scheduler.monotonicMs();
     this.groups.set(META_GROUP_ID, metaGroup);
     this.groups.set(DATA_GROUP_ID, dataGroup);
   }
 
   static async open(options: HostOptions): Promise<Host> {
     const { logger } = options;
+    const environment = options.environment ?? processEnvironment;
+    const { scheduler } = environment;
     await mkdir(options.dataDir, { recursive: true });
-    const releaseLock = await lockDataDir(options.dataDir);
+    const releaseLock = await environment.lockDataDir(options.dataDir);
     try {
       const snapshots = new SnapshotStore(join(options.dataDir, 'snapshots'), storageLog(logger));
-      const startedMs = Date.now();
+      const startedMs = scheduler.monotonicMs();
       const machines = new Map<GroupId, ReplicatedMachine>([[META_GROUP_ID, new ClusterMap()], [DATA_GROUP_ID, new KeyspaceStateMachine()]]);
       const storages = new Map<GroupId, MemoryStorage>();
       const snapshotIndexes = new Map<GroupId, number>();
@@ -139,7 +149,7 @@ export class Host {
       // over from before the restart are dropped now rather than after the next snapshot.
       for (const [groupId, group] of recovered) if (group.snapshotIndex > 0) await wal.compact(groupId, group.snapshotIndex);
       logger.info({
-        nodeId: options.nodeId, walSegments: report.segments, walRecords: report.records, durationMs: Date.now() - startedMs,
+        nodeId: options.nodeId, walSegments: report.segments, walRecords: report.records, durationMs: Math.round(scheduler.monotonicMs() - startedMs),
         groups: Object.fromEntries([...recovered].map(([id, g]) => [id, { snapshotIndex: g.snapshotIndex, lastIndex: g.storage.lastIndex(), fresh: g.fresh }])),
       }, 'recovered groups');
       // The groups' callbacks reach the host, which exists only once the groups do.
@@ -152,7 +162,7 @@ export class Host {
       };
       const makeGroup = <M extends ReplicatedMachine>(groupId: GroupId, name: string, machine: M): RaftGroup<M> => new RaftGroup<M>({
         groupId, name, nodeId: options.nodeId, storage: (recovered.get(groupId) as RecoveredGroup).storage, machine, wal, snapshots, timing,
-        random: { nextInt: (bound) => Math.floor(Math.random() * bound) },
+        scheduler,
         snapshotAfterLogBytes: options.snapshotAfterLogBytes,
         send: (to, message) => late.host?.send(to, message),
         isConnected: (peer) => late.host?.transport?.isConnected(peer) ?? false,
@@ -161,8 +171,8 @@ export class Host {
       });
       const metaGroup = makeGroup(META_GROUP_ID, 'meta', machines.get(META_GROUP_ID) as ClusterMap);
       const dataGroup = makeGroup(DATA_GROUP_ID, 'data-0', machines.get(DATA_GROUP_ID) as KeyspaceStateMachine);
-      const expiry = new ActiveExpiry(dataGroup, options.activeExpireIntervalMs);
-      const host = new Host(options.nodeId, dataGroup, metaGroup, wal, releaseLock, expiry, report, options);
+      const expiry = new ActiveExpiry(dataGroup, scheduler);
+      const host = new Host(options.nodeId, dataGroup, metaGroup, wal, releaseLock, expiry, report, options, environment);
       late.host = host;
       await host.start();
       return host;
@@ -175,7 +185,7 @@ export class Host {
   private async start(): Promise<void> {
     const { options } = this;
     if (options.peers.length > 1 || options.join) {
-      this.transport = await PeerTransport.listen({
+      this.transport = await this.environment.listen({
         nodeId: this.nodeId, host: options.clusterBind.host, port: options.clusterBind.port, secret: options.clusterSecret,
         onPayload: (from, payload) => this.received(from, payload),
         onPeerConnected: (peer) => this.options.logger.info({ peer }, 'peer connected'),
@@ -188,14 +198,14 @@ export class Host {
       for (const peer of options.peers) if (peer.id !== this.nodeId) this.transport.setPeer(peer.id, peer.host, peer.port);
     }
     this.metaGroup.onApplied = () => this.mapChanged();
-    this.tickTimer = setInterval(() => this.catchUpTicks(), Math.max(1, Math.floor(this.options.heartbeatMs / 2)));
+    const { scheduler } = this.environment;
+    this.stopTicking = every(scheduler, Math.max(1, Math.floor(this.options.heartbeatMs / 2)), () => this.catchUpTicks());
     for (const group of this.groups.values()) group.processReady();
+    this.expiry.setInterval(options.activeExpireIntervalMs);
     // A one-node cluster leads its groups at once: wait for that before serving clients.
     if (options.peers.length <= 1 && !options.join) {
-      const deadline = performance.now() + 10_000;
-      while ([...this.groups.values()].some((group) => !group.isLeader) && performance.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
+      const deadline = scheduler.monotonicMs() + 10_000;
+      while ([...this.groups.values()].some((group) => !group.isLeader) && scheduler.monotonicMs() < deadline) await sleep(scheduler, 1);
     }
   }
 
@@ -227,7 +237,7 @@ export class Host {
 
   /** Delivers every tick due by now (after a stall, all the missed ones, bounded). */
   catchUpTicks(): void {
-    const now = performance.now();
+    const now = this.environment.scheduler.monotonicMs();
     const due = Math.min(MAX_CATCH_UP_TICKS, Math.floor((now - this.lastTickAtMs) / this.options.heartbeatMs));
     if (due <= 0) return;
     this.lastTickAtMs = due === MAX_CATCH_UP_TICKS ? now : this.lastTickAtMs + due * this.options.heartbeatMs;
@@ -253,7 +263,7 @@ export class Host {
     if (this.outboxScheduled) return;
     this.outboxScheduled = true;
     // Everything for one peer in one turn, all groups together, travels as one payload.
-    setImmediate(() => {
+    this.environment.scheduler.soon(() => {
       this.outboxScheduled = false;
       for (const [peer, batch] of this.outbox) for (const payload of encodeBatch(batch)) this.transport?.send(peer, payload);
       this.outbox.clear();
@@ -298,8 +308,8 @@ export class Host {
     this.metaGroup.propose('command', MapCommand.announceResp(this.nodeId, this.respAddress), (result) => {
       this.announcing = false;
       // Not committed (no leader yet, an election): try again shortly.
-      if (result instanceof ErrorReply) {
-        setTimeout(() => this.mapChanged(), 200).unref();
+      if (result instanceof ErrorReply && this.stopTicking !== undefined) {
+        this.cancelAnnounceRetry = this.environment.scheduler.after(ANNOUNCE_RETRY_MS, () => this.mapChanged());
       }
     });
   }
@@ -322,9 +332,11 @@ export class Host {
     if (this.transport !== undefined) {
       // Answer what peers forwarded to us while we were handing leadership over (they retry
       // elsewhere) before the connections go: an unanswered forward is an UNCERTAIN error.
-      await new Promise((resolve) => setTimeout(resolve, 3 * this.options.heartbeatMs));
+      await sleep(this.environment.scheduler, 3 * this.options.heartbeatMs);
     }
-    if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
+    this.stopTicking?.();
+    this.stopTicking = undefined;
+    this.cancelAnnounceRetry?.();
     await this.transport?.close();
     if (options.snapshot) for (const group of this.groups.values()) await group.snapshot();
     await this.wal.close();

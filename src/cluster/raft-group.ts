@@ -17,7 +17,7 @@
 
 import assert from 'node:assert/strict';
 import { RawNode } from '../raft/index.js';
-import type { ConfChange, Entry, GroupId, Message, MemoryStorage, NodeId, RandomSource, Ready, RefusalReason, Snapshot } from '../raft/index.js';
+import type { ConfChange, Entry, GroupId, Message, MemoryStorage, NodeId, Ready, RefusalReason, Snapshot } from '../raft/index.js';
 import { encodeEntryData, encodeSnapshotPayload } from '../raft/index.js';
 import { ErrorReply } from '../protocol/values.js';
 import { clusterDown, notMember, tryAgain, uncertain } from '../commands/errors.js';
@@ -28,6 +28,8 @@ import type { WriteAheadLog } from '../storage/wal.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import type { Logger } from '../logger.js';
 import type { ReplicatedMachine } from './replicated-machine.js';
+import { sleep } from './scheduler.js';
+import type { Scheduler } from './scheduler.js';
 import type { ForwardedItem, ProposeOutcome, WireMessage } from './wire.js';
 
 /** Runs right after the entry is applied, with the reply and how long apply took. */
@@ -97,7 +99,6 @@ export interface RaftGroupOptions<M extends ReplicatedMachine> {
   readonly wal: WriteAheadLog;
   readonly snapshots: SnapshotStore;
   readonly timing: GroupTiming;
-  readonly random: RandomSource;
   /** Take a snapshot (and compact the WAL) once this many log bytes accumulated. */
   readonly snapshotAfterLogBytes: () => number;
   readonly send: (to: NodeId, message: WireMessage) => void;
@@ -106,8 +107,8 @@ export interface RaftGroupOptions<M extends ReplicatedMachine> {
   /** Delivers the ticks due by now: a lease must never be judged on a clock that stood still. */
   readonly catchUpTicks: () => void;
   readonly logger: Logger;
-  /** The clock stamped into entries; injectable so tests control time. */
-  readonly clock?: () => number;
+  /** Clocks, timers and randomness: the process's own, or the simulator's. */
+  readonly scheduler: Scheduler;
 }
 
 /** Entries (at most so many, of at most so many bytes) kept in memory behind a snapshot, so a
@@ -125,7 +126,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   readonly raw: RawNode;
   private readonly storage: MemoryStorage;
   private readonly options: RaftGroupOptions<M>;
-  private readonly clock: () => number;
+  private readonly scheduler: Scheduler;
   private pending: Proposal[] = [];
   private urgent: Proposal[] = [];
   private flushScheduled = false;
@@ -167,10 +168,11 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     this.nodeId = options.nodeId;
     this.machine = options.machine;
     this.storage = options.storage;
-    this.clock = options.clock ?? Date.now;
+    this.scheduler = options.scheduler;
     this.snapshotIndex = options.storage.snapshot().meta.index;
     this.raw = new RawNode({
-      id: options.nodeId, group: options.groupId, storage: options.storage, random: options.random,
+      id: options.nodeId, group: options.groupId, storage: options.storage,
+      random: { nextInt: (bound) => Math.floor(options.scheduler.random() * bound) },
       electionTicks: options.timing.electionTicks, heartbeatTicks: options.timing.heartbeatTicks,
       readOnly: 'leaseBased', preVote: true, checkQuorum: true,
       // All of it, every time: see readableNow().
@@ -209,7 +211,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
 
   /** The time reads are served at: never behind the stamp of an entry in the log. */
   nowMs(): number {
-    const now = this.clock();
+    const now = this.scheduler.wallClockMs();
     return now > this.lastStampMs ? now : this.lastStampMs;
   }
 
@@ -223,7 +225,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     (options.urgent === true ? this.urgent : this.pending).push({ kind, args, onApplied, gate: options.gate, origin: options.origin, watch: options.watch });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flushProposals());
+      this.scheduler.soon(() => this.flushProposals());
     }
   }
 
@@ -262,7 +264,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     const leader = raft.lead;
     if (raft.role !== 'leader' && (leader === 0 || !this.options.isConnected(leader))) return this.retryRead(callback);
     const context = this.nextRequestId++;
-    const deadlineMs = performance.now() + this.options.timing.requestTimeoutMs;
+    const deadlineMs = this.scheduler.monotonicMs() + this.options.timing.requestTimeoutMs;
     if (raft.role === 'leader') {
       const result = this.raw.readIndex(context);
       if (!result.accepted) return callback(this.refusal(result.reason));
@@ -277,16 +279,16 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
    * No leader to ask right now (an election, a reconnect): ask again shortly, for at most one
    * election timeout — without a quorum reads must fail fast, not hang.
    */
-  private retryRead(callback: ReadCallback, giveUpAtMs = performance.now() + this.options.timing.electionTimeoutMs): void {
-    if (performance.now() >= giveUpAtMs) {
+  private retryRead(callback: ReadCallback, giveUpAtMs = this.scheduler.monotonicMs() + this.options.timing.electionTimeoutMs): void {
+    if (this.scheduler.monotonicMs() >= giveUpAtMs) {
       const leader = this.raw.raft.lead;
       return callback(leader === 0 ? clusterDown(this.name) : tryAgain(this.name, `the leader (node ${leader}) is unreachable`));
     }
-    setTimeout(() => {
+    this.scheduler.after(HOLD_BACK_RETRY_MS, () => {
       const leader = this.raw.raft.lead;
       if (this.readableNow() || this.isLeader || (leader !== 0 && this.options.isConnected(leader))) return this.read(callback);
       this.retryRead(callback, giveUpAtMs);
-    }, HOLD_BACK_RETRY_MS);
+    });
   }
 
   /** A message for this group from a peer. */
@@ -360,8 +362,8 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     const target = candidates.reduce((best, id) => (match(id) > match(best) ? id : best));
     this.raw.transferLeadership(target);
     this.processReady();
-    const deadline = performance.now() + timeoutMs;
-    while (this.isLeader && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    const deadline = this.scheduler.monotonicMs() + timeoutMs;
+    while (this.isLeader && this.scheduler.monotonicMs() < deadline) await sleep(this.scheduler, 10);
   }
 
   private flushProposals(): void {
@@ -451,7 +453,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     }
     if (sendable.length === 0) return;
     const id = this.nextRequestId++;
-    this.forwarded.set(id, { to: leader, proposals: sendable, deadlineMs: performance.now() + this.options.timing.requestTimeoutMs });
+    this.forwarded.set(id, { to: leader, proposals: sendable, deadlineMs: this.scheduler.monotonicMs() + this.options.timing.requestTimeoutMs });
     // Entries up to here were judged by the gates above; the leader judges the ones after.
     const seen = this.raw.raft.log.lastIndex();
     const items = sendable.map((p): ForwardedItem => (p.watch === undefined ? [p.kind, p.args] : [p.kind, p.args, { keys: p.watch.keys, after: seen }]));
@@ -463,7 +465,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
    * shortly (a planned hand-off then costs clients a pause, not an error), until their deadline.
    */
   private holdBack(proposals: readonly Proposal[], windowMs = this.options.timing.requestTimeoutMs, refusal = (): ErrorReply => tryAgain(this.name, 'leadership is being transferred')): void {
-    const now = performance.now();
+    const now = this.scheduler.monotonicMs();
     for (const proposal of proposals) {
       const deadlineMs = proposal.holdUntilMs ?? now + windowMs;
       if (deadlineMs <= now) proposal.onApplied(refusal(), 0);
@@ -471,7 +473,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     }
     if (this.pending.length === 0 || this.flushScheduled) return;
     this.flushScheduled = true;
-    setTimeout(() => this.flushProposals(), HOLD_BACK_RETRY_MS);
+    this.scheduler.after(HOLD_BACK_RETRY_MS, () => this.flushProposals());
   }
 
   private forwardAnswered(id: number, outcomes: readonly ProposeOutcome[]): void {
@@ -505,7 +507,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     }
     this.waiters.set(placed.index, {
       term: placed.term, onApplied: proposal.onApplied, origin: proposal.origin,
-      deadlineMs: performance.now() + this.options.timing.requestTimeoutMs,
+      deadlineMs: this.scheduler.monotonicMs() + this.options.timing.requestTimeoutMs,
     });
   }
 
@@ -544,7 +546,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
 
   /** Answers requests whose outcome did not arrive in time. */
   private expireRequests(): void {
-    const now = performance.now();
+    const now = this.scheduler.monotonicMs();
     for (const [index, waiter] of this.waiters) {
       if (waiter.deadlineMs > now) continue;
       this.waiters.delete(index);
@@ -571,7 +573,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   private awaitApplied(index: number, callback: ReadCallback): void {
     if (index <= this.machine.appliedIndex) return callback(undefined);
     const waiting = this.readsAwaitingApply;
-    waiting.push({ index, callback, deadlineMs: performance.now() + this.options.timing.requestTimeoutMs });
+    waiting.push({ index, callback, deadlineMs: this.scheduler.monotonicMs() + this.options.timing.requestTimeoutMs });
     // Read indexes mostly arrive in order: sort only when one does not.
     if (waiting.length > 1 && waiting[waiting.length - 2].index > index) waiting.sort((a, b) => a.index - b.index);
   }
@@ -679,9 +681,9 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
         continue;
       }
       const command = decodeLogCommand(entry.data);
-      const startedMs = performance.now();
+      const startedMs = this.scheduler.monotonicMs();
       const result = this.machine.apply(entry.index, command);
-      const applyMicros = (performance.now() - startedMs) * 1000;
+      const applyMicros = (this.scheduler.monotonicMs() - startedMs) * 1000;
       // Group-wide hooks first: the proposer's callback may run its next commands (a WATCH
       // pipelined behind this write must not be broken by this very write).
       this.onApplied?.(entry.index, command.kind, command.args, ours ? waiter.origin : undefined);
@@ -725,7 +727,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     this.storage.applySnapshot(snapshot);
     this.machine.restore(index, Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength));
     this.snapshotIndex = index;
-    if (term > 0) this.lastStampMs = Math.max(this.lastStampMs, this.clock());
+    if (term > 0) this.lastStampMs = Math.max(this.lastStampMs, this.scheduler.wallClockMs());
     for (const [waiting, waiter] of this.waiters) {
       if (waiting > index) continue;
       this.waiters.delete(waiting);
@@ -776,11 +778,11 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   async snapshot(): Promise<void> {
     if (this.snapshotInProgress) return this.snapshotWrite;
     // Between advance() and the next ready() (raft/index.ts): wait for the Ready in flight.
-    for (let round = 0; round < 1000 && this.processing; round++) await new Promise((resolve) => setImmediate(resolve));
+    for (let round = 0; round < 1000 && this.processing; round++) await new Promise<void>((resolve) => this.scheduler.soon(resolve));
     const { index, chunks } = this.machine.snapshot();
     if (index <= this.snapshotIndex) return;
     this.snapshotInProgress = true;
-    const startedMs = Date.now();
+    const startedMs = this.scheduler.wallClockMs();
     try {
       const snapshot = this.storage.createSnapshot(index, this.raw.status().confState, Buffer.concat(chunks));
       this.storage.compact(this.catchUpStart(index));
@@ -788,7 +790,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
       this.logBytesSinceSnapshot = 0;
       await this.writeSnapshotFile(snapshot);
       await this.options.wal.compact(this.groupId, index);
-      this.lastSnapshotAtMs = Date.now();
+      this.lastSnapshotAtMs = this.scheduler.wallClockMs();
       this.options.logger.info({ group: this.name, index, durationMs: this.lastSnapshotAtMs - startedMs }, 'snapshot written');
     } finally {
       this.snapshotInProgress = false;
@@ -817,7 +819,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   async drain(): Promise<void> {
     const maxRounds = 10_000;
     for (let round = 0; round < maxRounds && (this.flushScheduled || this.processing || this.pendingCount > 0); round++) {
-      await new Promise((resolve) => setTimeout(resolve, this.flushScheduled || this.processing ? 0 : 1));
+      await sleep(this.scheduler, this.flushScheduled || this.processing ? 0 : 1);
     }
     assert.ok(this.failure !== undefined || this.pendingCount === 0 || !this.isLeader, 'drain left proposals unapplied');
   }

@@ -1,0 +1,31 @@
+// What a host needs from the world outside it: clocks and timers, the peer network and the data
+// directory's lock. A node gets the process's own; the simulator passes simulated ones, so the
+// real host code (recovery, groups, batching) runs under its faults.
+
+import { lockDataDir } from '../storage/data-dir-lock.js';
+import { PeerTransport } from '../transport/peer-transport.js';
+import type { PeerTransportOptions } from '../transport/peer-transport.js';
+import { processScheduler } from './scheduler.js';
+import type { Scheduler } from './scheduler.js';
+
+/** The part of the peer transport the host uses. */
+export interface HostTransport {
+  readonly port: number;
+  setPeer(id: number, host: string, port: number): void;
+  send(to: number, payload: Uint8Array): void;
+  isConnected(id: number): boolean;
+  close(): Promise<void>;
+}
+
+export interface HostEnvironment {
+  readonly scheduler: Scheduler;
+  readonly listen: (options: PeerTransportOptions) => Promise<HostTransport>;
+  /** Takes the data directory for this process; resolves to its release. */
+  readonly lockDataDir: (dir: string) => Promise<() => Promise<void>>;
+}
+
+export const processEnvironment: HostEnvironment = {
+  scheduler: processScheduler,
+  listen: (options) => PeerTransport.listen(options),
+  lockDataDir,
+};

@@ -12,6 +12,7 @@ import { Prng } from './prng.js';
 import { SafetyMonitor, SafetyViolation } from './safety-monitor.js';
 import { SimNode } from './sim-node.js';
 import type { NodeObserver, NodeSettings } from './sim-node.js';
+import { RawNodeSubmitter } from './raw-node-submitter.js';
 import { Workload } from './workload.js';
 import type { WorkloadSettings } from './workload.js';
 
@@ -56,7 +57,8 @@ export class Simulation implements NodeObserver {
   readonly network: SimNetwork;
   readonly monitor = new SafetyMonitor();
   readonly nodes: SimNode[] = [];
-  readonly workload: Workload;
+  readonly workload: Workload<SimNode>;
+  private readonly submitter = new RawNodeSubmitter();
   readonly settings: NodeSettings;
   readonly faultsInjected: Record<string, number> = {};
   private readonly faultPrng: Prng;
@@ -89,7 +91,7 @@ export class Simulation implements NodeObserver {
     this.nextNodeId = n + 1;
     this.workload = new Workload(
       { clients: config.between(2, 6), keys: ['a', 'b', 'c', 'd'].slice(0, config.between(1, 4)), thinkMaxMs: 20, opTimeoutMs: 600, clientDelayMaxMs: 3, readShare: 0.4, casShare: 0.2, ...options.workload },
-      this.queue, this.prng.fork(), () => this.nodes,
+      this.queue, this.prng.fork(), () => this.nodes, this.submitter,
     );
   }
 
@@ -145,7 +147,7 @@ export class Simulation implements NodeObserver {
 
   onApplied(node: SimNode, entry: Entry, casSucceeded: boolean): void {
     this.monitor.onApplied(node, entry, node.kv.appliedIndex, node.kv.digest);
-    this.workload.onApplied(node, entry.index, entry.term, casSucceeded);
+    this.submitter.onApplied(node, entry.index, entry.term, casSucceeded);
     const probe = this.livenessProbe;
     if (probe !== undefined && this.liveAtMs === undefined && probe.node === node.id && probe.index === entry.index && probe.term === entry.term) {
       this.liveAtMs = this.queue.nowMs;
@@ -159,7 +161,7 @@ export class Simulation implements NodeObserver {
   }
 
   onRead(node: SimNode, context: number, value: (key: string) => string | null): void {
-    this.workload.onRead(node, context, value);
+    this.submitter.onRead(node, context, value);
   }
 
   onFsync(): void {
@@ -291,7 +293,7 @@ export class Simulation implements NodeObserver {
   crash(node: SimNode): void {
     if (!node.alive) return;
     node.crash();
-    this.workload.onCrash(node);
+    this.submitter.onCrash(node);
     this.count('crash');
   }
 

@@ -1,14 +1,14 @@
-// Clients of the simulated cluster: each runs one operation at a time (write, compare-and-set
-// or linearizable read on a few hot keys) against the node it believes leads, follows leader
+// Clients of a simulated cluster: each runs one operation at a time (write, compare-and-set
+// or linearizable read on a few hot keys) against the node it believes serves, follows leader
 // hints, and gives up after a timeout. Every operation ends ok, failed (definitely no effect:
-// left out of the history) or unknown (timed out or its node crashed: it may have happened).
+// left out of the history) or unknown (timed out, its node crashed, or the node said its fate
+// is unknown: it may have happened). How an operation reaches a node is the submitter's job:
+// the bare Raft simulation proposes to a RawNode, the host simulation calls the real host.
 
 import type { NodeId } from '../src/raft/index.js';
 import type { Operation, OperationInput, Outcome } from './check/history.js';
 import type { EventQueue } from './event-queue.js';
-import { encodeCommand } from './kv-machine.js';
 import type { Prng } from './prng.js';
-import type { SimNode } from './sim-node.js';
 
 export interface WorkloadSettings {
   readonly clients: number;
@@ -21,22 +21,31 @@ export interface WorkloadSettings {
   readonly casShare: number;
 }
 
+/** What a client needs of a node: whether it runs, and to run work when it is not paused. */
+export interface WorkloadNode {
+  readonly id: NodeId;
+  readonly alive: boolean;
+  whenRunning(work: () => void): void;
+}
+
+/** An operation as the client sent it: what the submitter turns into a request. */
+export type SubmittedOp = Omit<Operation, 'outcome' | 'returnTime'>;
+
+/** The node's answer, with the leader it named when it refused (0: none known). */
+export type Answer = (outcome: Outcome | 'failed', leaderHint?: NodeId) => void;
+
+export interface Submitter<N extends WorkloadNode> {
+  submit(op: SubmittedOp, node: N, answer: Answer): void;
+}
+
 interface PendingOp {
-  readonly op: Omit<Operation, 'outcome' | 'returnTime'>;
+  readonly op: SubmittedOp;
   done: boolean;
 }
 
-interface WriteWaiter {
-  readonly pending: PendingOp;
-  readonly client: Client;
-  readonly term: number;
-}
-
-export class Workload {
+export class Workload<N extends WorkloadNode = WorkloadNode> {
   readonly history: Operation[] = [];
   readonly clients: Client[] = [];
-  private readonly writeWaiters = new Map<string, WriteWaiter>();
-  private readonly readWaiters = new Map<string, { pending: PendingOp; client: Client }>();
   private nextOpId = 1;
   stopAtMs = Infinity;
   okOps = 0;
@@ -47,9 +56,10 @@ export class Workload {
     readonly settings: WorkloadSettings,
     readonly queue: EventQueue,
     readonly prng: Prng,
-    readonly nodes: () => readonly SimNode[],
+    readonly nodes: () => readonly N[],
+    private readonly submitter: Submitter<N>,
   ) {
-    for (let i = 0; i < settings.clients; i++) this.clients.push(new Client(i + 1, this));
+    for (let i = 0; i < settings.clients; i++) this.clients.push(new Client(i + 1, this as Workload));
   }
 
   start(): void {
@@ -60,56 +70,11 @@ export class Workload {
     return this.nextOpId++;
   }
 
-  /** An entry was applied on a node: a client waiting for (node, index) learns its fate. */
-  onApplied(node: SimNode, index: number, term: number, casSucceeded: boolean): void {
-    const key = `${node.id}:${index}`;
-    const w = this.writeWaiters.get(key);
-    if (w === undefined) return;
-    this.writeWaiters.delete(key);
-    if (w.term !== term) {
-      w.client.respond(w.pending, 'failed'); // another entry won that index: ours never commits
-    } else if (w.pending.op.input.kind === 'cas') {
-      w.client.respond(w.pending, { status: 'ok', succeeded: casSucceeded });
-    } else {
-      w.client.respond(w.pending, { status: 'ok' });
-    }
-  }
-
-  onRead(node: SimNode, context: number, value: (key: string) => string | null): void {
-    const key = `${node.id}:${context}`;
-    const r = this.readWaiters.get(key);
-    if (r === undefined) return;
-    this.readWaiters.delete(key);
-    r.client.respond(r.pending, { status: 'ok', value: value(r.pending.op.key) });
-  }
-
-  /** A node crashed: what it promised is forgotten; its clients will time out (unknown). */
-  onCrash(node: SimNode): void {
-    for (const key of [...this.writeWaiters.keys()]) if (key.startsWith(`${node.id}:`)) this.writeWaiters.delete(key);
-    for (const key of [...this.readWaiters.keys()]) if (key.startsWith(`${node.id}:`)) this.readWaiters.delete(key);
-  }
-
-  submit(client: Client, pending: PendingOp, node: SimNode): void {
-    const { input } = pending.op;
-    if (input.kind === 'read') {
-      const r = node.raw.readIndex(pending.op.id);
-      if (!r.accepted) {
-        client.redirect(r.leader);
-        client.respond(pending, 'failed');
-        return;
-      }
-      this.readWaiters.set(`${node.id}:${pending.op.id}`, { pending, client });
-    } else {
-      const cmd = input.kind === 'write' ? { t: 'w' as const, k: pending.op.key, v: input.value } : { t: 'c' as const, k: pending.op.key, e: input.expect, v: input.value };
-      const r = node.raw.propose(encodeCommand(cmd));
-      if (!r.accepted) {
-        client.redirect(r.leader);
-        client.respond(pending, 'failed');
-        return;
-      }
-      this.writeWaiters.set(`${node.id}:${r.index}`, { pending, client, term: r.term });
-    }
-    node.process();
+  submit(client: Client, pending: PendingOp, node: N): void {
+    this.submitter.submit(pending.op, node, (outcome, leaderHint) => {
+      if (leaderHint !== undefined) client.redirect(leaderHint);
+      client.respond(pending, outcome);
+    });
   }
 
   record(pending: PendingOp, outcome: Outcome, returnTime: number): void {
@@ -176,6 +141,11 @@ export class Client {
     const { queue, prng, settings } = this.w;
     queue.after(prng.next() * settings.clientDelayMaxMs, () => {
       if (pending.done) return;
+      if (outcome !== 'failed' && outcome.status === 'unknown') {
+        this.finishUnknown(pending);
+        this.scheduleNext();
+        return;
+      }
       pending.done = true;
       this.current = undefined;
       if (outcome === 'failed') this.w.failedOps++;

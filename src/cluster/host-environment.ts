@@ -1,8 +1,10 @@
-// What a host needs from the world outside it: clocks and timers, the peer network and the data
-// directory's lock. A node gets the process's own; the simulator passes simulated ones, so the
+// What a host needs from the world outside it: clocks and timers, the file system, the peer
+// network and the data directory's lock. A node gets the process's own; the simulator passes simulated ones, so the
 // real host code (recovery, groups, batching) runs under its faults.
 
 import { lockDataDir } from '../storage/data-dir-lock.js';
+import { nodeFileSystem } from '../storage/file-system.js';
+import type { FileSystem } from '../storage/file-system.js';
 import { PeerTransport } from '../transport/peer-transport.js';
 import type { PeerTransportOptions } from '../transport/peer-transport.js';
 import { processScheduler } from './scheduler.js';
@@ -19,6 +21,8 @@ export interface HostTransport {
 
 export interface HostEnvironment {
   readonly scheduler: Scheduler;
+  /** Where the write-ahead log and the snapshots live. */
+  readonly fs: FileSystem;
   readonly listen: (options: PeerTransportOptions) => Promise<HostTransport>;
   /** Takes the data directory for this process; resolves to its release. */
   readonly lockDataDir: (dir: string) => Promise<() => Promise<void>>;
@@ -26,6 +30,7 @@ export interface HostEnvironment {
 
 export const processEnvironment: HostEnvironment = {
   scheduler: processScheduler,
+  fs: nodeFileSystem,
   listen: (options) => PeerTransport.listen(options),
   lockDataDir,
 };

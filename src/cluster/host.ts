@@ -9,7 +9,6 @@
 // the same groups with one voter.
 
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorReply } from '../protocol/values.js';
 import { KeyspaceStateMachine } from '../commands/state-machine.js';
@@ -104,10 +103,10 @@ export class Host {
     const { logger } = options;
     const environment = options.environment ?? processEnvironment;
     const { scheduler } = environment;
-    await mkdir(options.dataDir, { recursive: true });
+    await environment.fs.mkdir(options.dataDir, { recursive: true });
     const releaseLock = await environment.lockDataDir(options.dataDir);
     try {
-      const snapshots = new SnapshotStore(join(options.dataDir, 'snapshots'), storageLog(logger));
+      const snapshots = new SnapshotStore(join(options.dataDir, 'snapshots'), storageLog(logger), environment.fs);
       const startedMs = scheduler.monotonicMs();
       const machines = new Map<GroupId, ReplicatedMachine>([[META_GROUP_ID, new ClusterMap()], [DATA_GROUP_ID, new KeyspaceStateMachine()]]);
       const storages = new Map<GroupId, MemoryStorage>();
@@ -126,6 +125,7 @@ export class Host {
       const { wal, report } = await WriteAheadLog.open({
         dir: join(options.dataDir, 'wal'),
         fsync: options.fsync,
+        fs: environment.fs,
         log: storageLog(logger),
         onRecord: (record) => {
           const storage = storages.get(record.group);

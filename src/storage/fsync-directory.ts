@@ -1,9 +1,9 @@
 // fsync of a directory, so that file creations, renames and deletions in it are durable.
 
-import { open } from 'node:fs/promises';
+import type { FileSystem } from './file-system.js';
 
-export async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+export async function fsyncDirectory(dir: string, fs: FileSystem): Promise<void> {
+  const handle = await fs.open(dir, 'r');
   try {
     await handle.sync();
   } finally {

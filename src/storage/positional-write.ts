@@ -2,17 +2,16 @@
 // IOV_MAX-sized pieces; this loop covers a write that returns short without an error.
 
 import assert from 'node:assert/strict';
-import { writevSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import type { FileHandle } from './file-system.js';
 
 /** Writes every byte of `chunks` at `position`; returns the number of write calls made. */
-export function writevFullySync(fd: number, chunks: readonly Buffer[], position: number): number {
+export function writevFullySync(handle: FileHandle, chunks: readonly Buffer[], position: number): number {
   let remaining = chunks;
   let at = position;
   let calls = 0;
   while (remaining.length > 0) {
     calls++;
-    const written = writevSync(fd, remaining as Buffer[], at);
+    const written = handle.writevSync(remaining, at);
     assert.ok(written > 0 || remaining.every((chunk) => chunk.length === 0), 'a write made no progress');
     at += written;
     remaining = dropWritten(remaining, written);
@@ -38,7 +37,7 @@ export async function writevFully(handle: FileHandle, chunks: readonly Buffer[],
   let remaining = chunks;
   let at = position;
   while (remaining.length > 0) {
-    const { bytesWritten } = await handle.writev(remaining as Buffer[], at);
+    const { bytesWritten } = await handle.writev(remaining, at);
     assert.ok(bytesWritten > 0 || remaining.every((chunk) => chunk.length === 0), 'a write made no progress');
     at += bytesWritten;
     remaining = dropWritten(remaining, bytesWritten);

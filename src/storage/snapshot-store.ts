@@ -11,10 +11,10 @@
 
 import assert from 'node:assert/strict';
 import { constants as bufferConstants } from 'node:buffer';
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from './crc32c.js';
+import { nodeFileSystem } from './file-system.js';
+import type { FileHandle, FileSystem } from './file-system.js';
 import { fsyncDirectory } from './fsync-directory.js';
 import { writevFully } from './positional-write.js';
 import type { StorageLog } from './wal.js';
@@ -59,7 +59,7 @@ export class SnapshotStore {
   /** Temp files being written, which a concurrent cleanup must leave alone. */
   private readonly tempFilesInUse = new Set<string>();
 
-  constructor(private readonly dir: string, private readonly log?: StorageLog) {}
+  constructor(private readonly dir: string, private readonly log?: StorageLog, private readonly fs: FileSystem = nodeFileSystem) {}
 
   /** Durably stores `chunks` as the snapshot of `meta.group` at `meta.index`, then deletes its older ones. */
   write(meta: SnapshotMeta, chunks: readonly Uint8Array[]): Promise<void> {
@@ -86,12 +86,12 @@ export class SnapshotStore {
     if (payloadBytes > bufferConstants.MAX_LENGTH) {
       throw new Error(`snapshot of group ${meta.group} is ${payloadBytes} bytes, more than the ${bufferConstants.MAX_LENGTH} a buffer can hold`);
     }
-    await mkdir(this.dir, { recursive: true });
+    await this.fs.mkdir(this.dir, { recursive: true });
     const finalPath = join(this.dir, fileName(meta));
     const tempPath = `${finalPath}.tmp`;
     this.tempFilesInUse.add(tempPath);
     try {
-      const handle = await open(tempPath, 'w');
+      const handle = await this.fs.open(tempPath, 'w');
       try {
         const buffers = chunks.map((chunk) => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         await writevFully(handle, [encodeHeader(meta, payloadBytes, payloadCrc), ...buffers], 0);
@@ -99,13 +99,13 @@ export class SnapshotStore {
       } finally {
         await handle.close();
       }
-      await rename(tempPath, finalPath);
+      await this.fs.rename(tempPath, finalPath);
     } finally {
       this.tempFilesInUse.delete(tempPath);
     }
-    await fsyncDirectory(this.dir);
+    await fsyncDirectory(this.dir, this.fs);
     for (const older of await this.list(meta.group)) {
-      if (older.index < meta.index) await unlink(join(this.dir, older.name));
+      if (older.index < meta.index) await this.fs.unlink(join(this.dir, older.name));
     }
   }
 
@@ -114,13 +114,13 @@ export class SnapshotStore {
    * snapshot is damaged. Removes temp files of the group left by an interrupted write.
    */
   async readLatest(group: number): Promise<{ meta: SnapshotMeta; data: Buffer } | null> {
-    await mkdir(this.dir, { recursive: true });
+    await this.fs.mkdir(this.dir, { recursive: true });
     await this.removeTempFiles(group);
     const snapshots = await this.list(group);
     if (snapshots.length === 0) return null;
     const latest = snapshots[snapshots.length - 1];
     const path = join(this.dir, latest.name);
-    const handle = await open(path, 'r');
+    const handle = await this.fs.open(path, 'r');
     try {
       return await readSnapshot(handle, path, { group, index: latest.index });
     } finally {
@@ -129,18 +129,18 @@ export class SnapshotStore {
   }
 
   private async removeTempFiles(group: number): Promise<void> {
-    for (const name of await readdir(this.dir)) {
+    for (const name of await this.fs.readdir(this.dir)) {
       const match = TEMP_NAME.exec(name);
       const path = join(this.dir, name);
       if (match === null || Number(match[1]) !== group || this.tempFilesInUse.has(path)) continue;
-      await unlink(path);
+      await this.fs.unlink(path);
       this.log?.('info', `removed an unfinished snapshot file ${path}`, { file: path });
     }
   }
 
   private async list(group: number): Promise<Array<{ name: string; index: number }>> {
     const found: Array<{ name: string; index: number }> = [];
-    for (const name of await readdir(this.dir)) {
+    for (const name of await this.fs.readdir(this.dir)) {
       const match = NAME.exec(name);
       if (match !== null && Number(match[1]) === group) found.push({ name, index: Number(match[2]) });
     }

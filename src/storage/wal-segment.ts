@@ -3,10 +3,9 @@
 // record with every frame verified.
 
 import assert from 'node:assert/strict';
-import { open } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from './crc32c.js';
+import type { FileHandle, FileSystem } from './file-system.js';
 import { fsyncDirectory } from './fsync-directory.js';
 import { decodeWalPayload, FRAME_BYTES, MAX_RECORD_PAYLOAD_BYTES } from './wal-record.js';
 import type { WalRecord } from './wal-record.js';
@@ -39,16 +38,16 @@ export function segmentHeader(): Buffer {
 }
 
 /** Creates segment `sequence` holding just its header, durably (file and directory entry). */
-export async function createSegment(dir: string, sequence: number): Promise<string> {
+export async function createSegment(dir: string, sequence: number, fs: FileSystem): Promise<string> {
   const path = join(dir, segmentName(sequence));
-  const handle = await open(path, 'wx');
+  const handle = await fs.open(path, 'wx');
   try {
     await handle.write(segmentHeader(), 0, SEGMENT_HEADER_BYTES, 0);
     await handle.sync();
   } finally {
     await handle.close();
   }
-  await fsyncDirectory(dir);
+  await fsyncDirectory(dir, fs);
   return path;
 }
 
@@ -67,8 +66,8 @@ export interface SegmentScan {
  * missing or zero-filled (a crash while creating the file) counts as invalid at offset 0; a
  * header of some other file or version is an error, never data to truncate.
  */
-export async function scanSegment(path: string, visit: (record: WalRecord) => void): Promise<SegmentScan> {
-  const handle = await open(path, 'r');
+export async function scanSegment(path: string, visit: (record: WalRecord) => void, fs: FileSystem): Promise<SegmentScan> {
+  const handle = await fs.open(path, 'r');
   try {
     const fileBytes = (await handle.stat()).size;
     const reader = new SequentialReader(handle, fileBytes);

@@ -19,9 +19,9 @@
 // process restarts and recovery re-reads what really is on disk.
 
 import assert from 'node:assert/strict';
-import { mkdir, open, readdir, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { nodeFileSystem } from './file-system.js';
+import type { FileHandle, FileSystem } from './file-system.js';
 import { fsyncDirectory } from './fsync-directory.js';
 import { writevFullySync } from './positional-write.js';
 import { WalBatch } from './wal-batch.js';
@@ -45,6 +45,8 @@ export interface WalOptions {
   /** Called for every valid record, in order, while opening. An entry's data is a view of a read buffer. */
   readonly onRecord: (record: WalRecord) => void;
   readonly log?: StorageLog;
+  /** Where the files live; the real file system unless a simulator supplies one. */
+  readonly fs?: FileSystem;
 }
 
 export interface RecoveryReport {
@@ -101,6 +103,7 @@ export class WriteAheadLog {
   private closing: Promise<void> | undefined;
   private readonly counters = { appendedRecords: 0, writtenBytes: 0, writes: 0, fsyncs: 0, segments: 0, bytesSinceCompaction: 0, lastFsyncDurationMs: 0 };
   private readonly segmentSizeBytes: number;
+  private readonly fs: FileSystem;
 
   private constructor(
     private readonly options: WalOptions,
@@ -110,6 +113,7 @@ export class WriteAheadLog {
   ) {
     assert.ok(segments.length > 0, 'the log always has an active segment');
     this.writtenHardStates = hardStates;
+    this.fs = options.fs ?? nodeFileSystem;
     this.segmentSizeBytes = options.segmentSizeBytes ?? DEFAULT_SEGMENT_BYTES;
     assert.ok(Number.isSafeInteger(this.segmentSizeBytes) && this.segmentSizeBytes > SEGMENT_HEADER_BYTES, `segmentSizeBytes ${this.segmentSizeBytes}`);
     this.refreshSizeStats();
@@ -120,20 +124,21 @@ export class WriteAheadLog {
   }
 
   static async open(options: WalOptions): Promise<{ wal: WriteAheadLog; report: RecoveryReport }> {
-    await mkdir(options.dir, { recursive: true });
-    const sequences = (await readdir(options.dir)).map(segmentSequence).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
+    const fs = options.fs ?? nodeFileSystem;
+    await fs.mkdir(options.dir, { recursive: true });
+    const sequences = (await fs.readdir(options.dir)).map(segmentSequence).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
     const segments: Segment[] = [];
     const hardStates = new Map<number, HardStateRecord>();
     let records = 0;
     let truncated: RecoveryReport['truncated'];
     for (const [position, sequence] of sequences.entries()) {
-      const segment = await recoverSegment(options, sequence, position === sequences.length - 1, hardStates);
+      const segment = await recoverSegment(options, fs, sequence, position === sequences.length - 1, hardStates);
       records += segment.records;
       truncated ??= segment.truncated;
       segments.push(segment.segment);
     }
-    if (segments.length === 0) segments.push(emptySegment(1, await createSegment(options.dir, 1)));
-    const handle = await open(segments[segments.length - 1].path, 'r+');
+    if (segments.length === 0) segments.push(emptySegment(1, await createSegment(options.dir, 1, fs)));
+    const handle = await fs.open(segments[segments.length - 1].path, 'r+');
     const wal = new WriteAheadLog(options, segments, handle, hardStates);
     return { wal, report: { segments: segments.length, records, bytes: wal.counters.bytesSinceCompaction, truncated } };
   }
@@ -226,7 +231,7 @@ export class WriteAheadLog {
       try {
         // A synchronous write, as Redis writes its AOF: a copy into the page cache costs less
         // than a round trip through the thread pool; the fsync (the slow part) stays async.
-        this.counters.writes += writevFullySync(this.handle.fd, chunks, segment.sizeBytes);
+        this.counters.writes += writevFullySync(this.handle, chunks, segment.sizeBytes);
       } catch (error) {
         throw this.fail('write', error);
       }
@@ -281,8 +286,8 @@ export class WriteAheadLog {
         this.unsyncedBytes = 0;
         await this.handle.close();
         const sequence = this.active.sequence + 1;
-        this.segments.push(emptySegment(sequence, await createSegment(this.options.dir, sequence)));
-        this.handle = await open(this.active.path, 'r+');
+        this.segments.push(emptySegment(sequence, await createSegment(this.options.dir, sequence, this.fs)));
+        this.handle = await this.fs.open(this.active.path, 'r+');
         await this.writeHardStates();
       } catch (error) {
         throw this.fail('segment roll', error);
@@ -298,7 +303,7 @@ export class WriteAheadLog {
     const states = new WalBatch();
     for (const state of this.writtenHardStates.values()) states.add(state);
     const sizeBytes = states.sizeBytes;
-    writevFullySync(this.handle.fd, states.take(), this.active.sizeBytes);
+    writevFullySync(this.handle, states.take(), this.active.sizeBytes);
     this.active.sizeBytes += sizeBytes;
     this.counters.writtenBytes += sizeBytes;
     await this.handle.datasync();
@@ -315,11 +320,11 @@ export class WriteAheadLog {
     // one, and deleting it while keeping the earlier one would bring the truncated entries back.
     let deleted = 0;
     while (this.segments.length > 1 && this.isCovered(this.segments[0])) {
-      await unlink(this.segments[0].path);
+      await this.fs.unlink(this.segments[0].path);
       this.segments.shift();
       deleted++;
     }
-    if (deleted > 0) await fsyncDirectory(this.options.dir);
+    if (deleted > 0) await fsyncDirectory(this.options.dir, this.fs);
     this.refreshSizeStats();
   }
 
@@ -352,7 +357,7 @@ function emptySegment(sequence: number, path: string): Segment {
 
 /** Replays one segment file; truncates a bad tail if it is the last one, throws otherwise. */
 async function recoverSegment(
-  options: WalOptions, sequence: number, isLast: boolean, hardStates: Map<number, HardStateRecord>,
+  options: WalOptions, fs: FileSystem, sequence: number, isLast: boolean, hardStates: Map<number, HardStateRecord>,
 ): Promise<{ segment: Segment; records: number; truncated?: RecoveryReport['truncated'] }> {
   const segment = emptySegment(sequence, join(options.dir, segmentName(sequence)));
   const scan = await scanSegment(segment.path, (record) => {
@@ -363,7 +368,7 @@ async function recoverSegment(
       hardStates.set(record.group, record);
     }
     options.onRecord(record);
-  });
+  }, fs);
   segment.sizeBytes = scan.fileBytes;
   if (scan.invalid === undefined) return { segment, records: scan.records };
   if (!isLast) {
@@ -372,7 +377,7 @@ async function recoverSegment(
   }
   const truncated = { segment: segment.path, offsetBytes: scan.validBytes, droppedBytes: scan.fileBytes - scan.validBytes, reason: scan.invalid };
   options.log?.('warn', `write-ahead log: truncating torn or corrupt tail of ${truncated.segment} at offset ${truncated.offsetBytes}, dropping ${truncated.droppedBytes} bytes: ${truncated.reason}`, { ...truncated });
-  const handle = await open(segment.path, 'r+');
+  const handle = await fs.open(segment.path, 'r+');
   try {
     await handle.truncate(scan.validBytes);
     if (scan.validBytes < SEGMENT_HEADER_BYTES) await handle.write(segmentHeader(), 0, SEGMENT_HEADER_BYTES, 0);

@@ -21,6 +21,8 @@ export interface NodeSettings {
   readonly fsyncMinMs: number;
   readonly fsyncMaxMs: number;
   readonly mutations: RaftMutations;
+  /** Apply entries committed meanwhile and send what needs nothing durable during an fsync. */
+  readonly earlyWork: boolean;
 }
 
 /** What the node reports to the simulation (safety monitor, clients, statistics). */
@@ -169,7 +171,11 @@ export class SimNode {
 
   /** Runs the host loop: one Ready at a time, the next only after the previous is persisted. */
   process(): void {
-    if (!this.alive || this.fsyncPending || this.pausedUntilMs > this.queue.nowMs) return;
+    if (!this.alive || this.pausedUntilMs > this.queue.nowMs) return;
+    if (this.fsyncPending) {
+      if (this.settings.earlyWork) this.processEarlyWork();
+      return;
+    }
     for (let i = 0; i < 1000 && this.raw.hasReady(); i++) {
       const rd = this.raw.ready();
       if (rd.softState !== undefined && rd.softState.role === 'leader') this.observer.onLeader(this, this.raw.status().term);
@@ -178,6 +184,9 @@ export class SimNode {
         // The write reaches the disk cache now but is durable only when the fsync completes;
         // a crash before then loses it (and the messages that depended on it were never sent).
         this.fsyncPending = true;
+        // Early work applies what was committed meanwhile: this Ready's committed entries
+        // (durable on a quorum) go first, as the real host does.
+        if (this.settings.earlyWork) this.applyEntries(rd.committedEntries);
         const life = this.incarnation;
         const delayMs = this.settings.fsyncMinMs + this.prng.next() * (this.settings.fsyncMaxMs - this.settings.fsyncMinMs);
         this.queue.after(delayMs, () => {
@@ -193,6 +202,17 @@ export class SimNode {
     }
   }
 
+  /** While an fsync is in flight: what raw-node.ts's EarlyWork allows. */
+  private processEarlyWork(): void {
+    for (let i = 0; i < 100 && this.raw.hasEarlyWork(); i++) {
+      const early = this.raw.takeEarlyWork();
+      for (const m of early.messages) this.observer.send(m);
+      this.applyEntries(early.committedEntries);
+      this.readStates.push(...early.readStates);
+      this.serveReads();
+    }
+  }
+
   private complete(rd: Ready): void {
     this.disk.persist(rd.snapshot, rd.entries, rd.hardState);
     for (const m of rd.messagesAfterPersist) this.observer.send(m);
@@ -200,7 +220,16 @@ export class SimNode {
       this.kv.restore(rd.snapshot.meta.index, rd.snapshot.data);
       this.observer.onSnapshotRestored(this, rd.snapshot);
     }
-    for (const entry of rd.committedEntries) {
+    this.applyEntries(rd.committedEntries);
+    this.readStates.push(...rd.readStates);
+    this.raw.advance();
+    if (rd.hardState !== undefined) this.observer.onCommitAdvanced(this);
+    this.serveReads();
+    this.maybeCompact();
+  }
+
+  private applyEntries(entries: readonly Entry[]): void {
+    for (const entry of entries) {
       if (entry.index <= this.kv.appliedIndex) continue;
       if (entry.index !== this.kv.appliedIndex + 1) throw new SafetyViolation(`node ${this.id} applies ${entry.index} after ${this.kv.appliedIndex}: a gap`);
       let ok = true;
@@ -208,11 +237,6 @@ export class SimNode {
       else this.kv.skip(entry.index);
       this.observer.onApplied(this, entry, ok);
     }
-    this.readStates.push(...rd.readStates);
-    this.raw.advance();
-    if (rd.hardState !== undefined) this.observer.onCommitAdvanced(this);
-    this.serveReads();
-    this.maybeCompact();
   }
 
   private serveReads(): void {
@@ -229,6 +253,8 @@ export class SimNode {
     const storage = this.disk.storage;
     const applied = this.raw.status().applied;
     if (applied - storage.firstIndex() < this.settings.snapshotEveryEntries || applied <= storage.snapshot().meta.index) return;
+    // Applied early, not yet on this disk: a snapshot waits until the log reaches it.
+    if (applied > storage.lastIndex()) return;
     assert.equal(applied, this.kv.appliedIndex, 'Raft and the state machine agree on the applied index');
     // Keep a few entries so a slightly lagging follower still gets appends, not a snapshot.
     storage.createSnapshot(applied, this.raw.status().confState, this.kv.snapshot());

@@ -83,6 +83,8 @@ export class Simulation implements NodeObserver {
       snapshotEveryEntries: config.between(8, 120),
       fsyncMinMs: 0.2, fsyncMaxMs: config.pick([1, 3, 8]),
       mutations: options.mutations ?? {},
+      // Drawn apart from the seed's stream, so every other choice of a seed stays as it was.
+      earlyWork: new Prng(options.seed ^ 0x5eed).chance(0.5),
       ...options.settings,
     };
     const n = options.voters ?? config.pick([3, 3, 5]);

@@ -17,7 +17,7 @@
 
 import assert from 'node:assert/strict';
 import { RawNode } from '../raft/index.js';
-import type { ConfChange, Entry, GroupId, Message, MemoryStorage, NodeId, Ready, RefusalReason, Snapshot } from '../raft/index.js';
+import type { ConfChange, Entry, GroupId, Message, MemoryStorage, NodeId, Ready, ReadState, RefusalReason, Snapshot } from '../raft/index.js';
 import { encodeEntryData, encodeSnapshotPayload } from '../raft/index.js';
 import { ErrorReply } from '../protocol/values.js';
 import { clusterDown, notMember, tryAgain, uncertain } from '../commands/errors.js';
@@ -142,6 +142,9 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   private applying = false;
   private processing = false;
   private processAgain = false;
+  /** A Ready's fsync is in flight: early work (raw-node.ts) may run meanwhile. */
+  private persisting = false;
+  private inEarlyWork = false;
   private lastStampMs = 0;
   private failure: ErrorReply | undefined;
   private snapshotIndex: number;
@@ -582,6 +585,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   processReady(): void {
     if (this.processing) {
       this.processAgain = true;
+      if (this.persisting) this.processEarlyWork();
       return;
     }
     if (this.failure !== undefined || !this.raw.hasReady()) return;
@@ -607,9 +611,16 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
         // Committed entries are durable on a quorum already: they apply (and their clients get
         // answers) while this Ready's own entries are being fsynced.
         this.applyCommitted(rd.committedEntries);
-        this.takeReadStates(rd);
+        this.takeReadStates(rd.readStates);
         this.serveAppliedReads();
-        if (rd.mustSync) await this.options.wal.flush();
+        if (rd.mustSync) {
+          this.persisting = true;
+          try {
+            await this.options.wal.flush();
+          } finally {
+            this.persisting = false;
+          }
+        }
         this.storage.append(rd.entries);
         if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
         this.sendAll(rd.messagesAfterPersist);
@@ -620,6 +631,29 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
       }
     } catch (error) {
       this.fail(error);
+    }
+  }
+
+  /**
+   * While this node's fsync is in flight: entries a quorum committed meanwhile are applied (and
+   * their clients answered), and messages that need nothing durable leave — the next appends
+   * reach followers without waiting for this disk, so the leader's fsync is off the write path.
+   */
+  private processEarlyWork(): void {
+    if (this.inEarlyWork || this.failure !== undefined) return;
+    this.inEarlyWork = true;
+    try {
+      for (let round = 0; round < 100 && this.persisting && this.raw.hasEarlyWork(); round++) {
+        const early = this.raw.takeEarlyWork();
+        this.sendAll(early.messages);
+        this.applyCommitted(early.committedEntries);
+        this.takeReadStates(early.readStates);
+        this.serveAppliedReads();
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.inEarlyWork = false;
     }
   }
 
@@ -696,8 +730,8 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     }
   }
 
-  private takeReadStates(rd: Ready): void {
-    for (const state of rd.readStates) {
+  private takeReadStates(readStates: readonly ReadState[]): void {
+    for (const state of readStates) {
       const remote = this.remoteReads.get(state.context);
       if (remote !== undefined) {
         this.remoteReads.delete(state.context);
@@ -779,8 +813,10 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     if (this.snapshotInProgress) return this.snapshotWrite;
     // Between advance() and the next ready() (raft/index.ts): wait for the Ready in flight.
     for (let round = 0; round < 1000 && this.processing; round++) await new Promise<void>((resolve) => this.scheduler.soon(resolve));
+    const applied = this.machine.appliedIndex;
+    // Applied early (before this node's own log has it): a snapshot waits until the log does.
+    if (applied <= this.snapshotIndex || applied > this.storage.lastIndex()) return;
     const { index, chunks } = this.machine.snapshot();
-    if (index <= this.snapshotIndex) return;
     this.snapshotInProgress = true;
     const startedMs = this.scheduler.wallClockMs();
     try {

@@ -40,7 +40,7 @@
 // judged on a clock that stood still serves stale reads (the simulator's pause fault checks it).
 
 export { RawNode } from './raw-node.js';
-export type { Ready, SoftState, Status } from './raw-node.js';
+export type { EarlyWork, Ready, SoftState, Status } from './raw-node.js';
 export type { RaftConfig, RaftMutations } from './raft.js';
 export { bootstrapStorage, MemoryStorage } from './storage.js';
 export type { InitialState, Storage } from './storage.js';

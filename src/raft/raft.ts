@@ -185,6 +185,17 @@ export class Raft {
     return out;
   }
 
+  /** Only the messages that need nothing persisted (the rest wait for the Ready in flight). */
+  takeMessagesNow(): Message[] {
+    const out = this.msgs;
+    this.msgs = [];
+    return out;
+  }
+
+  hasMessagesNow(): boolean {
+    return this.msgs.length > 0 || this.readStates.length > 0 || (this.role === 'leader' && (this.appendPending || this.readRoundPending));
+  }
+
   takeReadStates(): ReadState[] {
     const out = this.readStates;
     this.readStates = [];

@@ -41,6 +41,18 @@ export interface Ready {
   readonly mustSync: boolean;
 }
 
+/**
+ * What may happen while a Ready is being persisted, without waiting for it: messages that
+ * depend on nothing durable (appends of newer entries, heartbeats, the commit index) and
+ * entries committed meanwhile — a quorum holds them durably already (Raft thesis §10.2.1), so
+ * applying them need not wait for this node's own fsync.
+ */
+export interface EarlyWork {
+  readonly messages: readonly Message[];
+  readonly committedEntries: readonly Entry[];
+  readonly readStates: readonly ReadState[];
+}
+
 export interface Status {
   readonly id: NodeId;
   readonly role: Role;
@@ -144,6 +156,47 @@ export class RawNode {
     return rd;
   }
 
+  /** Whether, while the last Ready is persisted, there is early work (see EarlyWork). */
+  hasEarlyWork(): boolean {
+    if (this.inFlight === undefined) return false;
+    this.raft.flush();
+    return this.raft.hasMessagesNow() || this.earlyCommittedRange() !== undefined;
+  }
+
+  /**
+   * Takes the early work. Its committed entries follow the in-flight Ready's, which the host
+   * must have applied already; they count as applied once returned.
+   */
+  takeEarlyWork(): EarlyWork {
+    assert.ok(this.inFlight !== undefined, 'early work only while a Ready is in flight');
+    this.raft.flush();
+    const range = this.earlyCommittedRange();
+    let committedEntries: Entry[] = [];
+    if (range !== undefined) {
+      committedEntries = this.raft.log.slice(range.from, range.to + 1, Infinity);
+      // A membership change takes effect in advance(): it and what follows wait for the Ready.
+      const confChange = committedEntries.findIndex((entry) => entry.type === 'confChange');
+      if (confChange >= 0) committedEntries = committedEntries.slice(0, confChange);
+      if (committedEntries.length > 0) this.raft.log.appliedTo(committedEntries[committedEntries.length - 1].index);
+    }
+    return { messages: this.raft.takeMessagesNow(), committedEntries, readStates: this.raft.takeReadStates() };
+  }
+
+  /** Committed entries past those of the Ready in flight, if they may be applied early. */
+  private earlyCommittedRange(): { from: number; to: number } | undefined {
+    const rd = this.inFlight;
+    const log = this.raft.log;
+    if (rd === undefined || rd.snapshot !== undefined || log.unstable.snapshot !== undefined) return undefined;
+    const handedOut = rd.committedEntries.length > 0 ? rd.committedEntries[rd.committedEntries.length - 1].index : 0;
+    // The in-flight Ready's membership change is applied in advance(): nothing overtakes it.
+    if (rd.committedEntries.some((entry) => entry.type === 'confChange')) return undefined;
+    const from = Math.max(log.applied, handedOut, log.firstIndex() - 1) + 1;
+    if (from > log.committed) return undefined;
+    // A membership change next: nothing to do before the Ready (see takeEarlyWork).
+    if (log.slice(from, from + 1, Infinity)[0]?.type === 'confChange') return undefined;
+    return { from, to: log.committed };
+  }
+
   /**
    * The host persisted the last Ready (entries, hard state, snapshot), sent its messages and
    * applied its committed entries (a conf change among them takes effect here).
@@ -165,7 +218,8 @@ export class RawNode {
     for (const entry of rd.committedEntries) {
       if (entry.type === 'confChange') this.raft.applyConfChange(entry);
     }
-    if (rd.committedEntries.length > 0) log.appliedTo(rd.committedEntries[rd.committedEntries.length - 1].index);
+    // Early work may have applied past this Ready's entries already.
+    if (rd.committedEntries.length > 0) log.appliedTo(Math.max(log.applied, rd.committedEntries[rd.committedEntries.length - 1].index));
   }
 }
 

@@ -1,0 +1,412 @@
+// One deterministic run of real Shoal hosts from a seed: each node is the real `Host` (its
+// recovery, groups, batching, forwarding, reads, snapshots and write-ahead log), on a simulated
+// process (clock, timers, crash, pause), a simulated disk and a simulated cluster bus. Faults
+// run for a while, then a liveness phase must commit a write, every replica must converge to
+// identical state, and the clients' history must be linearizable.
+
+import { rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { MapCommand } from '../../src/cluster/cluster-map.js';
+import { Host } from '../../src/cluster/host.js';
+import { nodeFileSystem } from '../../src/storage/file-system.js';
+import type { HostOptions } from '../../src/cluster/host.js';
+import type { NodeId } from '../../src/raft/index.js';
+import { ErrorReply } from '../../src/protocol/values.js';
+import { checkHistory } from '../check/linearizability.js';
+import { EventQueue } from '../event-queue.js';
+import { Prng } from '../prng.js';
+import { Workload } from '../workload.js';
+import { HostMonitor } from './host-monitor.js';
+import { HostSubmitter } from './host-submitter.js';
+import type { HostWorkloadNode } from './host-submitter.js';
+import { SimBus } from './sim-bus.js';
+import { SimProcess } from './sim-process.js';
+
+export const HOST_FAULT_KINDS = ['crash', 'pause', 'partition', 'bus', 'transfer', 'restart', 'membership'] as const;
+export type HostFaultKind = (typeof HOST_FAULT_KINDS)[number];
+
+export interface HostRunOptions {
+  readonly seed: number;
+  readonly faults: ReadonlySet<HostFaultKind>;
+  readonly chaosMs?: number;
+  /** Print the nodes' warnings and errors as they happen. */
+  readonly verbose?: boolean;
+}
+
+export interface HostRunResult {
+  readonly seed: number;
+  readonly ok: boolean;
+  readonly failure?: string;
+  readonly operations: number;
+  readonly okOps: number;
+  readonly unknownOps: number;
+  readonly faultsInjected: Record<string, number>;
+  readonly appliedEntries: number;
+  readonly leaders: number;
+  readonly inconclusive: boolean;
+  readonly events: number;
+}
+
+const HEARTBEAT_MS = 50;
+const ELECTION_TIMEOUT_MS = 300;
+const REQUEST_TIMEOUT_MS = 1000;
+const LIVENESS_BOUND_MS = 20 * ELECTION_TIMEOUT_MS;
+/** Node ids given out to nodes added during a run stop here. */
+const MAX_NODE_ID = 9;
+
+class SimHostNode implements HostWorkloadNode {
+  host: Host | undefined;
+  /** Bumped at every (re)start: an open that finishes for an earlier life is dropped. */
+  life = 0;
+  closing = false;
+  /** Being taken out of the cluster: stopped once no group has it as a member. */
+  leaving = false;
+
+  constructor(readonly id: NodeId, readonly process: SimProcess, readonly dataDir: string, readonly joins: boolean) {}
+
+  get alive(): boolean {
+    return this.process.alive && this.host !== undefined && !this.closing;
+  }
+
+  whenRunning(work: () => void): void {
+    this.process.run(work);
+  }
+}
+
+export class HostSimulation {
+  readonly queue = new EventQueue();
+  readonly prng: Prng;
+  readonly bus: SimBus;
+  readonly monitor = new HostMonitor();
+  readonly nodes: SimHostNode[] = [];
+  readonly workload: Workload<SimHostNode>;
+  readonly submitter = new HostSubmitter();
+  readonly faultsInjected: Record<string, number> = {};
+  private readonly faultPrng: Prng;
+  private readonly failures: string[] = [];
+  private readonly root: string;
+  private readonly snapshotAfterLogBytes: number;
+  private readonly founders: number;
+  private readonly config: Prng;
+  events = 0;
+
+  constructor(readonly options: HostRunOptions) {
+    this.prng = new Prng(options.seed);
+    const config = this.prng.fork();
+    this.faultPrng = this.prng.fork();
+    this.bus = new SimBus(this.queue, this.prng.fork());
+    this.snapshotAfterLogBytes = config.pick([2048, 16 * 1024, 1024 * 1024]);
+    this.root = mkdtempSync(join(tmpdir(), 'shoal-host-sim-'));
+    this.config = config;
+    this.founders = config.pick([3, 3, 5]);
+    for (let id = 1; id <= this.founders; id++) this.nodes.push(this.newNode(id, false));
+    this.workload = new Workload<SimHostNode>(
+      { clients: config.between(2, 6), keys: ['a', 'b', 'c', 'd'].slice(0, config.between(1, 4)), thinkMaxMs: 20, opTimeoutMs: 2 * REQUEST_TIMEOUT_MS, clientDelayMaxMs: 3, readShare: 0.4, casShare: 0 },
+      this.queue, this.prng.fork(), () => this.nodes, this.submitter,
+    );
+  }
+
+  private newNode(id: NodeId, joins: boolean): SimHostNode {
+    const skew = 1 + (this.config.next() * 2 - 1) * 0.01;
+    const process = new SimProcess(this.queue, this.prng.fork(), skew, this.config.next() * 200);
+    return new SimHostNode(id, process, join(this.root, `node-${id}`), joins);
+  }
+
+  private hostOptions(node: SimHostNode): HostOptions {
+    const logger = pino({ level: 'warn', base: { node: node.id } }, { write: (line: string) => this.logged(node, line) });
+    return {
+      dataDir: node.dataDir, fsync: 'always', snapshotAfterLogBytes: () => this.snapshotAfterLogBytes, activeExpireIntervalMs: 100,
+      nodeId: node.id, peers: this.nodes.filter((n) => !n.joins || n === node).map((n) => ({ id: n.id, host: 'sim', port: n.id })),
+      clusterBind: { host: 'sim', port: node.id }, clusterSecret: 'sim', join: node.joins, heartbeatMs: HEARTBEAT_MS, electionTimeoutMs: ELECTION_TIMEOUT_MS, requestTimeoutMs: () => REQUEST_TIMEOUT_MS,
+      logger,
+      environment: {
+        scheduler: node.process.start(),
+        fs: nodeFileSystem,
+        listen: (transportOptions) => this.bus.listen(node.process, transportOptions),
+        lockDataDir: async () => async () => {},
+      },
+    };
+  }
+
+  private logged(node: SimHostNode, line: string): void {
+    const record = JSON.parse(line) as { level: number; msg: string };
+    if (this.options.verbose === true) console.log(`${this.queue.nowMs.toFixed(1)} node ${node.id}: ${line.trim()}`);
+    // Errors are bug reports; warnings (a torn log tail after a crash) are expected.
+    if (record.level >= 50) this.fail(`node ${node.id} logged an error: ${line.trim()}`);
+  }
+
+  private fail(what: string): void {
+    if (this.failures.length < 10) this.failures.push(what);
+  }
+
+  private open(node: SimHostNode): void {
+    const life = ++node.life;
+    node.closing = false;
+    const options = this.hostOptions(node);
+    Host.open(options).then((host) => {
+      if (life !== node.life) return;
+      node.host = host;
+      this.monitor.watch(host);
+      host.announce(`sim:${7000 + node.id}`);
+    }, (error: unknown) => {
+      if (life === node.life) this.fail(`node ${node.id} failed to open: ${error instanceof Error ? error.stack : String(error)}`);
+    });
+  }
+
+  private count(kind: string): void {
+    this.faultsInjected[kind] = (this.faultsInjected[kind] ?? 0) + 1;
+  }
+
+  private running(): SimHostNode[] {
+    return this.nodes.filter((n) => n.alive);
+  }
+
+  private leader(): SimHostNode | undefined {
+    return this.running().find((n) => n.host?.dataGroup.isLeader === true);
+  }
+
+  crash(node: SimHostNode): void {
+    if (!node.process.alive) return;
+    node.process.crash();
+    node.life++;
+    node.host = undefined;
+    this.bus.drop(node.id);
+    this.count('crash');
+  }
+
+  restart(node: SimHostNode): void {
+    if (node.process.alive) return;
+    this.open(node);
+  }
+
+  /** A planned restart: hand leadership over, close cleanly (snapshot), start again. */
+  private gracefulRestart(node: SimHostNode): void {
+    const host = node.host;
+    if (host === undefined || node.closing) return;
+    node.closing = true;
+    const life = node.life;
+    void host.transferLeadership().then(() => host.close({ snapshot: true })).then(() => {
+      if (life !== node.life) return;
+      node.process.crash();
+      node.host = undefined;
+      this.bus.drop(node.id);
+      this.open(node);
+    }, (error: unknown) => this.fail(`node ${node.id} failed to close: ${error instanceof Error ? error.stack : String(error)}`));
+    this.count('restart');
+  }
+
+  private scheduleFaults(untilMs: number): void {
+    const kinds = [...this.options.faults];
+    if (kinds.length === 0) return;
+    const next = (): void => {
+      if (this.queue.nowMs >= untilMs) return;
+      this.injectFault(this.faultPrng.pick(kinds));
+      this.queue.after(100 + this.faultPrng.next() * 500, next);
+    };
+    this.queue.after(300 + this.faultPrng.next() * 300, next);
+  }
+
+  private injectFault(kind: HostFaultKind): void {
+    const p = this.faultPrng;
+    const ids = this.nodes.map((n) => n.id);
+    const leader = this.leader();
+    const victim = (): SimHostNode | undefined => {
+      const running = this.running();
+      if (running.length === 0) return undefined;
+      return leader !== undefined && p.chance(0.5) ? leader : p.pick(running);
+    };
+    switch (kind) {
+      case 'crash': {
+        const node = victim();
+        if (node === undefined) break;
+        this.crash(node);
+        this.queue.after(50 + p.next() * 1500, () => this.restart(node));
+        break;
+      }
+      case 'pause': {
+        const node = victim();
+        if (node === undefined) break;
+        node.process.pause(20 + p.next() * 800);
+        this.count('pause');
+        break;
+      }
+      case 'partition': {
+        if (leader !== undefined && p.chance(0.4)) this.bus.isolate(leader.id, ids);
+        else if (p.chance(0.5)) this.bus.isolate(p.pick(ids), ids);
+        else {
+          const a = p.pick(ids);
+          this.bus.separate(a, p.pick(ids.filter((id) => id !== a)));
+        }
+        this.count('partition');
+        this.queue.after(100 + p.next() * 1500, () => this.bus.heal());
+        break;
+      }
+      case 'bus': {
+        this.bus.weather = p.pick([{ delayMinMs: 0.1, delayMaxMs: 1 }, { delayMinMs: 1, delayMaxMs: 10 }, { delayMinMs: 5, delayMaxMs: 60 }]);
+        this.count('bus');
+        break;
+      }
+      case 'transfer': {
+        if (leader?.host === undefined) break;
+        void leader.host.transferLeadership();
+        this.count('transfer');
+        break;
+      }
+      case 'restart': {
+        const node = victim();
+        if (node !== undefined) this.gracefulRestart(node);
+        break;
+      }
+      case 'membership':
+        this.changeMembership(leader);
+        break;
+    }
+  }
+
+  /** CLUSTER ADDNODE of a new node while the cluster has its founding size, else FORGET of one. */
+  private changeMembership(leader: SimHostNode | undefined): void {
+    const host = leader?.host;
+    if (host === undefined) return;
+    const p = this.faultPrng;
+    const staying = this.nodes.filter((n) => !n.leaving);
+    if (staying.length <= this.founders) {
+      const id = Math.max(...this.nodes.map((n) => n.id)) + 1;
+      if (id > MAX_NODE_ID) return;
+      const node = this.newNode(id, true);
+      this.nodes.push(node);
+      this.open(node);
+      this.addToMap(node);
+      this.count('add-node');
+      return;
+    }
+    const node = p.chance(0.3) ? leader as SimHostNode : p.pick(staying);
+    node.leaving = true;
+    host.changeMap(MapCommand.removeNode(node.id), () => {});
+    this.count('remove-node');
+    const stopOnceOut = (): void => {
+      if (!this.nodes.includes(node)) return;
+      const groupLeaders = this.running().flatMap((n) => [...(n.host?.groups.values() ?? [])].filter((g) => g.isLeader));
+      const stillMember = groupLeaders.length < 2 || groupLeaders.some((g) => g.raw.raft.tracker.isMember(node.id));
+      if (stillMember || !node.alive) {
+        this.queue.after(100, stopOnceOut);
+        // The removal may have been lost with a leader: ask again.
+        if (p.chance(0.2)) this.leader()?.host?.changeMap(MapCommand.removeNode(node.id), () => {});
+        return;
+      }
+      this.crash(node);
+      this.nodes.splice(this.nodes.indexOf(node), 1);
+    };
+    this.queue.after(100, stopOnceOut);
+  }
+
+  /** Proposes the new node to the map (again, until it is there: a proposal can be lost). */
+  private addToMap(node: SimHostNode): void {
+    const inMap = (): boolean => this.running().some((n) => n.host?.clusterMap.node(node.id) !== undefined);
+    const attempt = (): void => {
+      if (!this.nodes.includes(node) || inMap()) return;
+      this.leader()?.host?.changeMap(MapCommand.addNode(node.id, `sim:${node.id}`), () => {});
+      this.queue.after(300, attempt);
+    };
+    attempt();
+  }
+
+  /** Runs events until `untilMs` or until `done()`, letting promise continuations settle after each. */
+  private async runUntil(untilMs: number, done: () => boolean = () => false): Promise<void> {
+    while (!done() && this.queue.runNext(untilMs)) {
+      this.events++;
+      await new Promise((resolve) => setImmediate(resolve));
+      this.monitor.observe(this.running().map((n) => n.host as Host));
+      if (this.failures.length > 0 || this.monitor.violations.length > 0) return;
+    }
+  }
+
+  /** After the faults: the healed cluster must commit a new write within the bound. */
+  private async liveness(): Promise<boolean> {
+    this.bus.heal();
+    this.bus.weather = { delayMinMs: 0.1, delayMaxMs: 1 };
+    for (const node of this.nodes) this.restart(node);
+    let committed = false;
+    let attempt = 0;
+    const probe = (): void => {
+      if (committed) return;
+      const running = this.running();
+      if (running.length > 0) {
+        const node = running[attempt++ % running.length];
+        node.host?.dataGroup.propose('command', ['SET', '__liveness', String(attempt)], (result) => {
+          if (!(result instanceof ErrorReply)) committed = true;
+        });
+      }
+      this.queue.after(50, probe);
+    };
+    probe();
+    await this.runUntil(this.queue.nowMs + LIVENESS_BOUND_MS, () => committed);
+    return committed;
+  }
+
+  /** Every member catches up with its group leader's commit index; then their states are compared. */
+  private async converge(): Promise<number> {
+    const members = (): Host[] | undefined => {
+      const hosts = this.running().map((n) => n.host as Host);
+      const all = new Set<Host>();
+      for (const groupId of hosts[0]?.groups.keys() ?? []) {
+        const leader = hosts.find((h) => h.groups.get(groupId)?.isLeader === true)?.groups.get(groupId);
+        if (leader === undefined) return undefined;
+        const { voters, learners } = leader.raw.raft.tracker.confState();
+        for (const id of [...voters, ...learners]) {
+          const group = hosts.find((h) => h.nodeId === id)?.groups.get(groupId);
+          if (group === undefined || group.appliedIndex < leader.raw.raft.log.committed || group.appliedIndex !== leader.appliedIndex) return undefined;
+          all.add(hosts.find((h) => h.nodeId === id) as Host);
+        }
+      }
+      return [...all];
+    };
+    await this.runUntil(this.queue.nowMs + LIVENESS_BOUND_MS, () => members() !== undefined);
+    const converged = members();
+    if (converged === undefined) {
+      this.fail('the members did not converge to their leaders\' applied index after the faults healed');
+      return 0;
+    }
+    return this.monitor.compareStates(converged).compared;
+  }
+
+  async run(): Promise<HostRunResult> {
+    const chaosMs = this.options.chaosMs ?? 4000;
+    let inconclusive = false;
+    try {
+      for (const node of this.nodes) this.open(node);
+      this.workload.start();
+      this.scheduleFaults(chaosMs);
+      await this.runUntil(chaosMs);
+      if (this.failures.length === 0 && !(await this.liveness())) this.fail(`liveness: no write committed within ${LIVENESS_BOUND_MS} ms after the faults healed`);
+      if (this.failures.length === 0) {
+        // Let clients finish in calm weather, then stop them.
+        this.workload.stopAtMs = this.queue.nowMs + 300;
+        await this.runUntil(this.workload.stopAtMs + 3 * REQUEST_TIMEOUT_MS);
+        await this.converge();
+      }
+    } catch (error) {
+      this.fail(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    } finally {
+      rmSync(this.root, { recursive: true, force: true });
+    }
+    this.workload.finish();
+    const failures = [...this.failures, ...this.monitor.violations.map((v) => `safety: ${v}`), ...this.submitter.unexpected.map((e) => `unexpected reply: ${e}`)];
+    if (failures.length === 0) {
+      const check = checkHistory(this.workload.history);
+      if (check.result === 'illegal') failures.push(`linearizability: history of key ${check.key} is not linearizable (${check.operations.length} operations)`);
+      else if (check.result === 'timeout') inconclusive = true;
+    }
+    return {
+      seed: this.options.seed, ok: failures.length === 0, failure: failures.length === 0 ? undefined : failures.join('\n'),
+      operations: this.workload.history.length, okOps: this.workload.okOps, unknownOps: this.workload.unknownOps,
+      faultsInjected: this.faultsInjected, appliedEntries: this.monitor.appliedEntries, leaders: this.monitor.leadersElected,
+      inconclusive, events: this.events,
+    };
+  }
+}
+
+export function runHostSeed(options: HostRunOptions): Promise<HostRunResult> {
+  return new HostSimulation(options).run();
+}

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { crc32c } from './crc32c.js';
 import { nodeFileSystem } from './file-system.js';
 import type { FileHandle, FileSystem } from './file-system.js';
-import { fsyncDirectory } from './fsync-directory.js';
+import { ensureDirectory, fsyncDirectory } from './fsync-directory.js';
 import { writevFully } from './positional-write.js';
 import type { StorageLog } from './wal.js';
 
@@ -86,7 +86,7 @@ export class SnapshotStore {
     if (payloadBytes > bufferConstants.MAX_LENGTH) {
       throw new Error(`snapshot of group ${meta.group} is ${payloadBytes} bytes, more than the ${bufferConstants.MAX_LENGTH} a buffer can hold`);
     }
-    await this.fs.mkdir(this.dir, { recursive: true });
+    await ensureDirectory(this.dir, this.fs);
     const finalPath = join(this.dir, fileName(meta));
     const tempPath = `${finalPath}.tmp`;
     this.tempFilesInUse.add(tempPath);
@@ -114,7 +114,7 @@ export class SnapshotStore {
    * snapshot is damaged. Removes temp files of the group left by an interrupted write.
    */
   async readLatest(group: number): Promise<{ meta: SnapshotMeta; data: Buffer } | null> {
-    await this.fs.mkdir(this.dir, { recursive: true });
+    await ensureDirectory(this.dir, this.fs);
     await this.removeTempFiles(group);
     const snapshots = await this.list(group);
     if (snapshots.length === 0) return null;

@@ -22,7 +22,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { nodeFileSystem } from './file-system.js';
 import type { FileHandle, FileSystem } from './file-system.js';
-import { fsyncDirectory } from './fsync-directory.js';
+import { ensureDirectory, fsyncDirectory } from './fsync-directory.js';
 import { writevFullySync } from './positional-write.js';
 import { WalBatch } from './wal-batch.js';
 import { assertValidWalRecord } from './wal-record.js';
@@ -125,7 +125,7 @@ export class WriteAheadLog {
 
   static async open(options: WalOptions): Promise<{ wal: WriteAheadLog; report: RecoveryReport }> {
     const fs = options.fs ?? nodeFileSystem;
-    await fs.mkdir(options.dir, { recursive: true });
+    await ensureDirectory(options.dir, fs);
     const sequences = (await fs.readdir(options.dir)).map(segmentSequence).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
     const segments: Segment[] = [];
     const hardStates = new Map<number, HardStateRecord>();

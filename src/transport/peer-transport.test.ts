@@ -371,12 +371,16 @@ describe('peer transport refusals', () => {
     assert.match(String(two.logs.find((line) => line.level === 'warn')?.fields?.err), /exceeds the limit of 1024/);
   });
 
-  test('a node that is not a known peer, or has the higher id, is refused', async () => {
+  test('a node with the higher id is refused; a lower one not yet known is let in once it proves the secret', async () => {
     const two = await startNode(2);
-    for (const [nodeId, reason] of [[1, /not a known peer/], [3, /dials higher ids/]] as const) {
-      await assert.rejects(handshakenSocket(nodeId, two.transport.port));
-      await waitFor('logged', () => two.logs.some((line) => reason.test(String(line.fields?.reason))));
-    }
+    await assert.rejects(handshakenSocket(3, two.transport.port));
+    await waitFor('logged', () => two.logs.some((line) => /dials higher ids/.test(String(line.fields?.reason))));
+    const one = await startNode(1);
+    one.transport.setPeer(2, HOST, two.transport.port);
+    await waitFor('node 2 accepted node 1 without knowing it', () => two.transport.isConnected(1));
+    two.transport.send(1, Buffer.from('back over the accepted connection'));
+    await waitFor('node 1 got the answer', () => texts(one, 2).length === 1);
+    assert.deepEqual(texts(one, 2), ['back over the accepted connection']);
   });
 
   test('a corrupt frame after the handshake closes that connection, and the node keeps serving', async () => {

@@ -143,7 +143,7 @@ export class PeerTransport {
     assert.ok(Number.isInteger(port) && port > 0 && port < 65536, `peer port ${port}`);
     const known = this.peers.get(id);
     if (known !== undefined && known.host === host && known.port === port) return;
-    const peer = known ?? { id, host, port, connection: undefined, queue: new SendQueue(this.maxQueuedBytesPerPeer), awaitingDrain: false, failedDials: 0, redialTimer: undefined };
+    const peer = known ?? this.newPeer(id, host, port);
     peer.host = host;
     peer.port = port;
     this.peers.set(id, peer);
@@ -153,6 +153,10 @@ export class PeerTransport {
     peer.redialTimer = undefined;
     peer.failedDials = 0;
     this.dial(peer);
+  }
+
+  private newPeer(id: number, host: string, port: number): Peer {
+    return { id, host, port, connection: undefined, queue: new SendQueue(this.maxQueuedBytesPerPeer), awaitingDrain: false, failedDials: 0, redialTimer: undefined };
   }
 
   /** Closes the peer's connection and forgets it, with whatever was queued for it. */
@@ -249,10 +253,10 @@ export class PeerTransport {
     this.open(socket, {
       role: 'acceptor',
       remote: `${socket.remoteAddress}:${socket.remotePort}`,
-      refusePeer: (id) => {
-        if (id > this.options.nodeId) return `node ${this.options.nodeId} dials higher ids, it does not accept them`;
-        return this.peers.has(id) ? undefined : 'not a known peer';
-      },
+      // Any lower id that proved the cluster secret is let in, known or not: a node that joined
+      // later knows only its --peers until the map reaches it, and the map comes from a leader
+      // that may be none of them (and dials it, being the lower id).
+      refusePeer: (id) => (id > this.options.nodeId ? `node ${this.options.nodeId} dials higher ids, it does not accept them` : undefined),
     }, (closed) => this.acceptedClosed(closed));
   }
 
@@ -282,8 +286,13 @@ export class PeerTransport {
   private established(connection: PeerConnection): void {
     const id = connection.peer;
     assert.ok(id !== undefined, 'established without a proven peer');
-    const peer = this.peers.get(id);
-    if (peer === undefined || this.closing !== undefined) return connection.close('the peer is no longer known');
+    if (this.closing !== undefined) return connection.close('the transport is closing');
+    let peer = this.peers.get(id);
+    if (peer === undefined) {
+      // Accepted from a peer not (yet) told by setPeer: it dials, so no address is needed.
+      peer = this.newPeer(id, '', 0);
+      this.peers.set(id, peer);
+    }
     if (peer.connection !== connection) {
       // Only an accepted connection can be new here: a dialed one is peer.connection from the start.
       assert.ok(id < this.options.nodeId, `an unexpected connection from node ${id}`);

@@ -18,6 +18,7 @@ import type { Entry, GroupId, NodeId } from '../raft/index.js';
 import { WriteAheadLog } from '../storage/wal.js';
 import type { FsyncPolicy, RecoveryReport } from '../storage/wal.js';
 import { SnapshotStore } from '../storage/snapshot-store.js';
+import { ensureDirectory } from '../storage/fsync-directory.js';
 import type { Logger } from '../logger.js';
 import type { PeerAddress } from '../server/config.js';
 import { ActiveExpiry } from './active-expiry.js';
@@ -82,6 +83,8 @@ export class Host {
   private lastTickAtMs: number;
   private respAddress = '';
   private announcing = false;
+  /** Addresses given to the transport beyond the founders' (from the map, or told by peers). */
+  private readonly knownAddresses = new Map<NodeId, string>();
 
   private constructor(
     readonly nodeId: NodeId,
@@ -103,7 +106,7 @@ export class Host {
     const { logger } = options;
     const environment = options.environment ?? processEnvironment;
     const { scheduler } = environment;
-    await environment.fs.mkdir(options.dataDir, { recursive: true });
+    await ensureDirectory(options.dataDir, environment.fs);
     const releaseLock = await environment.lockDataDir(options.dataDir);
     try {
       const snapshots = new SnapshotStore(join(options.dataDir, 'snapshots'), storageLog(logger), environment.fs);
@@ -138,6 +141,11 @@ export class Host {
       });
       const recovered = new Map<GroupId, RecoveredGroup>();
       for (const [groupId, storage] of storages) {
+        // Entries are applied (and so may be snapshotted) before the hard state recording their
+        // commit is durable: a snapshot is itself proof that everything it covers is committed.
+        const { hardState } = storage.initialState();
+        const snapshotIndex = storage.snapshot().meta.index;
+        if (hardState.commit < snapshotIndex) storage.setHardState({ ...hardState, commit: snapshotIndex });
         const fresh = storage.lastIndex() === 0 && storage.initialState().hardState.term === 0;
         // A joining node starts empty: the leader sends it the log (or a snapshot) once the
         // cluster map lists it.
@@ -188,7 +196,10 @@ export class Host {
       this.transport = await this.environment.listen({
         nodeId: this.nodeId, host: options.clusterBind.host, port: options.clusterBind.port, secret: options.clusterSecret,
         onPayload: (from, payload) => this.received(from, payload),
-        onPeerConnected: (peer) => this.options.logger.info({ peer }, 'peer connected'),
+        onPeerConnected: (peer) => {
+          this.options.logger.info({ peer }, 'peer connected');
+          this.shareAddresses([peer]);
+        },
         onPeerDisconnected: (peer) => {
           this.options.logger.info({ peer }, 'peer disconnected');
           for (const group of this.groups.values()) group.peerLost(peer);
@@ -198,6 +209,11 @@ export class Host {
       for (const peer of options.peers) if (peer.id !== this.nodeId) this.transport.setPeer(peer.id, peer.host, peer.port);
     }
     this.metaGroup.onApplied = () => this.mapChanged();
+    // A map that arrived whole, as a snapshot from the leader, lists members no entry announced.
+    this.metaGroup.onRestored = () => this.mapChanged();
+    // Members that joined after the founders are known from the recovered map only: a restarted
+    // node must reach them (it dials the higher ids) before it hears of any change.
+    this.mapChanged();
     const { scheduler } = this.environment;
     this.stopTicking = every(scheduler, Math.max(1, Math.floor(this.options.heartbeatMs / 2)), () => this.catchUpTicks());
     for (const group of this.groups.values()) group.processReady();
@@ -287,8 +303,8 @@ export class Host {
     // Ticks first: a message must never be judged on a clock that stood still (a stall).
     this.catchUpTicks();
     for (const message of batch) {
-      const groupId = message.t === 'raft' ? message.m.group : message.g;
-      this.groups.get(groupId)?.receive(from, message);
+      if (message.t === 'addresses') this.learnAddresses(message.nodes);
+      else this.groups.get(message.t === 'raft' ? message.m.group : message.g)?.receive(from, message);
     }
   }
 
@@ -296,12 +312,9 @@ export class Host {
   private mapChanged(): void {
     const map = this.clusterMap;
     if (this.transport !== undefined) {
-      const founders = new Set(this.options.peers.map((peer) => peer.id));
-      for (const node of map.nodes) {
-        if (node.id === this.nodeId || founders.has(node.id)) continue;
-        const [host, port] = splitAddress(node.bus);
-        this.transport.setPeer(node.id, host, port);
-      }
+      const before = this.knownAddresses.size;
+      this.learnAddresses(map.nodes.map((node) => [node.id, node.bus] as const));
+      if (this.knownAddresses.size > before) this.shareAddresses(map.nodes.map((node) => node.id));
     }
     if (this.respAddress === '' || this.announcing || map.node(this.nodeId)?.resp === this.respAddress) return;
     this.announcing = true;
@@ -312,6 +325,25 @@ export class Host {
         this.cancelAnnounceRetry = this.environment.scheduler.after(ANNOUNCE_RETRY_MS, () => this.mapChanged());
       }
     });
+  }
+
+  /** Dials members the founders' list does not name, once their address is known (map or peers). */
+  private learnAddresses(nodes: ReadonlyArray<readonly [number, string]>): void {
+    if (this.transport === undefined) return;
+    const founders = new Set(this.options.peers.map((peer) => peer.id));
+    for (const [id, bus] of nodes) {
+      if (id === this.nodeId || founders.has(id) || this.knownAddresses.get(id) === bus) continue;
+      this.knownAddresses.set(id, bus);
+      const [host, port] = splitAddress(bus);
+      this.transport.setPeer(id, host, port);
+    }
+  }
+
+  /** Tells connected peers every address in this node's map (cheap: a few bytes per member). */
+  private shareAddresses(peers: readonly NodeId[]): void {
+    const nodes = this.clusterMap.nodes.map((node) => [node.id, node.bus] as const);
+    if (nodes.length === 0) return;
+    for (const peer of peers) if (peer !== this.nodeId && this.isPeerConnected(peer)) this.send(peer, { t: 'addresses', nodes });
   }
 
   /** Proposes a change of the cluster map (CLUSTER ADDNODE / FORGET); the reconcilers follow it. */
@@ -338,6 +370,8 @@ export class Host {
     this.stopTicking = undefined;
     this.cancelAnnounceRetry?.();
     await this.transport?.close();
+    // Nothing may reach the log once it closes: groups refuse what still arrives.
+    for (const group of this.groups.values()) await group.stop();
     if (options.snapshot) for (const group of this.groups.values()) await group.snapshot();
     await this.wal.close();
     await this.releaseLock();

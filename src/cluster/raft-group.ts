@@ -147,6 +147,8 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   private inEarlyWork = false;
   private lastStampMs = 0;
   private failure: ErrorReply | undefined;
+  /** The node is shutting down: no more log writes. */
+  private stopped = false;
   private snapshotIndex: number;
   private snapshotWrite: Promise<void> = Promise.resolve();
   private snapshotInProgress = false;
@@ -225,6 +227,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
    */
   propose(kind: LogCommandKind, args: readonly string[], onApplied: ApplyCallback, options: ProposeOptions = {}): void {
     if (this.failure !== undefined) return onApplied(this.failure, 0);
+    if (this.stopped) return onApplied(this.shuttingDown(), 0);
     (options.urgent === true ? this.urgent : this.pending).push({ kind, args, onApplied, gate: options.gate, origin: options.origin, watch: options.watch });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -260,6 +263,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   /** Calls back once local state reflects every write acknowledged before this call. */
   read(callback: ReadCallback): void {
     const raft = this.raw.raft;
+    if (this.stopped) return callback(this.shuttingDown());
     if (!this.isMember) return callback(notMember(this.name));
     // A write may be committed (and acknowledged by another replica) before this leader has
     // applied it: the read waits for the commit index, not just the lease.
@@ -296,6 +300,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
 
   /** A message for this group from a peer. */
   receive(from: NodeId, message: WireMessage): void {
+    if (this.stopped) return;
     switch (message.t) {
       case 'raft':
         this.raw.step(message.m);
@@ -326,6 +331,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   }
 
   tick(): void {
+    if (this.stopped) return;
     this.raw.tick();
     this.expireRequests();
     this.processReady();
@@ -374,8 +380,9 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     const proposals = this.urgent.length === 0 ? this.pending : [...this.urgent, ...this.pending];
     this.urgent = [];
     this.pending = [];
-    if (this.failure !== undefined) {
-      for (const proposal of proposals) proposal.onApplied(this.failure, 0);
+    if (this.failure !== undefined || this.stopped) {
+      const refusal = this.failure ?? this.shuttingDown();
+      for (const proposal of proposals) proposal.onApplied(refusal, 0);
       return;
     }
     const raft = this.raw.raft;
@@ -583,6 +590,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
 
   /** Runs the host loop: one Ready at a time, the next only after the previous is persisted. */
   processReady(): void {
+    if (this.stopped) return;
     if (this.processing) {
       this.processAgain = true;
       if (this.persisting) this.processEarlyWork();
@@ -851,6 +859,20 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     for (const onApplied of unanswered) onApplied(this.failure, 0);
   }
 
+  private shuttingDown(): ErrorReply {
+    return tryAgain(this.name, 'this node is shutting down');
+  }
+
+  /**
+   * Stops taking part (the node is shutting down): what arrives from now on is refused or
+   * ignored; resolves once the Ready in flight, if any, is done with the log.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (let round = 0; round < 10_000 && this.processing; round++) await sleep(this.scheduler, 1);
+    assert.ok(!this.processing, 'a Ready was still in flight after stop()');
+  }
+
   /** Waits until every proposal made so far is answered (applied, refused, or timed out). */
   async drain(): Promise<void> {
     const maxRounds = 10_000;
@@ -871,7 +893,9 @@ export function membershipStep(
   const members = new Set([...voters, ...learners]);
   const missing = wanted.find((id) => !members.has(id));
   if (missing !== undefined) return { type: 'addLearner', nodeId: missing };
-  const caughtUp = learners.find((id) => wanted.includes(id) && match(id) >= lastIndex - PROMOTE_WITHIN_ENTRIES);
+  // A learner that never acknowledged anything is not caught up, however short the log: a
+  // voter that does not exist would count against every quorum.
+  const caughtUp = learners.find((id) => wanted.includes(id) && match(id) > 0 && match(id) >= lastIndex - PROMOTE_WITHIN_ENTRIES);
   if (caughtUp !== undefined) return { type: 'addVoter', nodeId: caughtUp };
   const unwanted = [...members].find((id) => !wanted.includes(id));
   if (unwanted !== undefined && (voters.length > 1 || !voters.includes(unwanted))) return { type: 'removeNode', nodeId: unwanted };

@@ -1,6 +1,7 @@
 // What nodes say to each other over the peer transport: Raft messages of every group, writes
-// a follower forwards to its group's leader, and read-index requests for linearizable reads
-// served on followers. Everything one node sends another in one event-loop turn travels as one
+// a follower forwards to its group's leader, read-index requests for linearizable reads
+// served on followers, and the peer addresses a node knows (so a member whose map is behind can
+// still dial a newer member that leads: the lower id dials, and only the map has addresses). Everything one node sends another in one event-loop turn travels as one
 // payload (one frame); a payload above PART_BYTES (a snapshot) is cut into parts, so a large
 // snapshot never needs one giant frame and interleaves with the group's heartbeats.
 
@@ -22,7 +23,8 @@ export type WireMessage =
   | { readonly t: 'propose'; readonly g: GroupId; readonly id: number; readonly items: readonly ForwardedItem[] }
   | { readonly t: 'proposed'; readonly g: GroupId; readonly id: number; readonly outcomes: readonly ProposeOutcome[] }
   | { readonly t: 'readIndex'; readonly g: GroupId; readonly id: number }
-  | { readonly t: 'readIndexed'; readonly g: GroupId; readonly id: number; readonly index: number; readonly refused?: string };
+  | { readonly t: 'readIndexed'; readonly g: GroupId; readonly id: number; readonly index: number; readonly refused?: string }
+  | { readonly t: 'addresses'; readonly nodes: ReadonlyArray<readonly [number, string]> };
 
 export const PART_BYTES = 1024 * 1024;
 

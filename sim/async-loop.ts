@@ -9,11 +9,14 @@ export function drainMicrotasks(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Runs the events due at or before `untilMs`, draining microtasks after each; resolves to how many ran. */
-export async function runUntil(queue: EventQueue, untilMs: number): Promise<number> {
+/**
+ * Runs the events due at or before `untilMs`, draining microtasks after each, until `stop()`
+ * says so (asked after each event); resolves to how many ran.
+ */
+export async function runUntil(queue: EventQueue, untilMs: number, stop: () => boolean = () => false): Promise<number> {
   let events = 0;
   await drainMicrotasks();
-  while (queue.runNext(untilMs)) {
+  while (!stop() && queue.runNext(untilMs)) {
     events++;
     await drainMicrotasks();
   }

@@ -4,11 +4,15 @@
 //   npm run sim -- --mutation NAME --seeds N     runs until a seed catches the mutation
 //   npm run sim -- --mutations all --seeds N     the table: every mutation, first seed caught
 //   npm run sim -- --measure                     election times and replication cost
+//   npm run sim -- --host --seeds N [--start-seed S] [--faults all|crash,pause,...] [--verbose]
+//                                                the real host code (groups, WAL, recovery) on
+//                                                simulated processes, disks and bus
 //
 // Exit code: non-zero on any failure (in mutation modes: on a mutation nobody caught).
 
 import { measureElection, measureReplication } from './measure.js';
 import { MUTATIONS, parseFaults, replayCommand, runSeeds } from './runner.js';
+import { hostReplayCommand, parseHostFaults, runHostSeeds } from './host/host-runner.js';
 import type { MutationName, Summary } from './runner.js';
 
 interface Args {
@@ -18,11 +22,12 @@ interface Args {
   mutation: string | undefined;
   mutations: boolean;
   measure: boolean;
+  host: boolean;
   verbose: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { seeds: 100, startSeed: 1, faults: 'all', mutation: undefined, mutations: false, measure: false, verbose: false };
+  const args: Args = { seeds: 100, startSeed: 1, faults: 'all', mutation: undefined, mutations: false, measure: false, host: false, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -37,6 +42,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--mutations') args.mutations = value() === 'all';
     else if (a === '--measure') args.measure = true;
     else if (a === '--verbose') args.verbose = true;
+    else if (a === '--host') args.host = true;
     else throw new Error(`unknown argument ${a}`);
   }
   if (!Number.isInteger(args.seeds) || args.seeds < 1) throw new Error('--seeds must be a positive integer');
@@ -58,8 +64,24 @@ function printSummary(s: Summary, faults: string): void {
   if (s.inconclusive.length > 0) console.log(`inconclusive (checker step budget) seeds: ${s.inconclusive.slice(0, 20).join(', ')}`);
 }
 
-function main(): number {
-  const args = parseArgs(process.argv.slice(2));
+async function mainHost(args: Args): Promise<number> {
+  const s = await runHostSeeds({
+    startSeed: args.startSeed, seeds: args.seeds, faults: parseHostFaults(args.faults), verbose: args.verbose && args.seeds === 1,
+    onResult: (r) => {
+      if (!r.ok) console.error(`FAILED seed ${r.seed}: ${r.failure}\n  replay: ${hostReplayCommand(r.seed, args.faults)}`);
+      else if (args.verbose) console.log(`seed ${r.seed}: ok ops=${r.operations} applied=${r.appliedEntries} events=${r.events}`);
+    },
+  });
+  const faultList = Object.entries(s.faults).sort().map(([k, v]) => `${k}=${v}`).join(' ');
+  console.log(`host simulation — seeds: ${s.seeds}  failures: ${s.failures.length}  inconclusive checks: ${s.inconclusive.length}`);
+  console.log(`operations in histories: ${s.operations} (ok ${s.okOps}, unknown ${s.unknownOps})  entries applied (all replicas): ${s.appliedEntries}  leaders elected: ${s.leaders}  events: ${s.events}`);
+  console.log(`faults injected: ${faultList || 'none'}`);
+  console.log(`wall time: ${(s.wallMs / 1000).toFixed(1)} s (${(s.wallMs / Math.max(1, s.seeds)).toFixed(0)} ms/seed)`);
+  for (const f of s.failures.slice(0, 20)) console.log(`FAILED seed ${f.seed}: ${f.failure?.split('\n')[0]}\n  replay: ${hostReplayCommand(f.seed, args.faults)}`);
+  return s.failures.length === 0 ? 0 : 1;
+}
+
+function main(args: Args): number {
   const faults = parseFaults(args.faults);
   if (args.measure) {
     for (const timeoutMs of [1000, 300]) {
@@ -107,4 +129,6 @@ function main(): number {
   return s.failures.length === 0 ? 0 : 1;
 }
 
-process.exitCode = main();
+const parsed = parseArgs(process.argv.slice(2));
+if (parsed.host) process.exitCode = await mainHost(parsed);
+else process.exitCode = main(parsed);

@@ -4,19 +4,18 @@
 // run for a while, then a liveness phase must commit a write, every replica must converge to
 // identical state, and the clients' history must be linearizable.
 
-import { rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { MapCommand } from '../../src/cluster/cluster-map.js';
 import { Host } from '../../src/cluster/host.js';
-import { nodeFileSystem } from '../../src/storage/file-system.js';
 import type { HostOptions } from '../../src/cluster/host.js';
+import type { RaftGroup } from '../../src/cluster/raft-group.js';
 import type { NodeId } from '../../src/raft/index.js';
 import { ErrorReply } from '../../src/protocol/values.js';
+import { runUntil } from '../async-loop.js';
 import { checkHistory } from '../check/linearizability.js';
 import { EventQueue } from '../event-queue.js';
 import { Prng } from '../prng.js';
+import { SimFileSystem } from '../sim-file-system.js';
 import { Workload } from '../workload.js';
 import { HostMonitor } from './host-monitor.js';
 import { HostSubmitter } from './host-submitter.js';
@@ -56,6 +55,8 @@ const LIVENESS_BOUND_MS = 20 * ELECTION_TIMEOUT_MS;
 /** Node ids given out to nodes added during a run stop here. */
 const MAX_NODE_ID = 9;
 
+const GROUPS: ReadonlyArray<(host: Host) => RaftGroup> = [(host) => host.metaGroup, (host) => host.dataGroup];
+
 class SimHostNode implements HostWorkloadNode {
   host: Host | undefined;
   /** Bumped at every (re)start: an open that finishes for an earlier life is dropped. */
@@ -64,7 +65,11 @@ class SimHostNode implements HostWorkloadNode {
   /** Being taken out of the cluster: stopped once no group has it as a member. */
   leaving = false;
 
-  constructor(readonly id: NodeId, readonly process: SimProcess, readonly dataDir: string, readonly joins: boolean) {}
+  constructor(readonly id: NodeId, readonly process: SimProcess, readonly disk: SimFileSystem, readonly joins: boolean) {}
+
+  get dataDir(): string {
+    return `/node-${this.id}`;
+  }
 
   get alive(): boolean {
     return this.process.alive && this.host !== undefined && !this.closing;
@@ -86,9 +91,10 @@ export class HostSimulation {
   readonly faultsInjected: Record<string, number> = {};
   private readonly faultPrng: Prng;
   private readonly failures: string[] = [];
-  private readonly root: string;
+  private readonly fsyncMaxMs: number;
   private readonly snapshotAfterLogBytes: number;
   private readonly founders: number;
+  private readonly founderIds: readonly NodeId[];
   private readonly config: Prng;
   events = 0;
 
@@ -98,10 +104,11 @@ export class HostSimulation {
     this.faultPrng = this.prng.fork();
     this.bus = new SimBus(this.queue, this.prng.fork());
     this.snapshotAfterLogBytes = config.pick([2048, 16 * 1024, 1024 * 1024]);
-    this.root = mkdtempSync(join(tmpdir(), 'shoal-host-sim-'));
+    this.fsyncMaxMs = config.pick([0.5, 2, 8]);
     this.config = config;
     this.founders = config.pick([3, 3, 5]);
-    for (let id = 1; id <= this.founders; id++) this.nodes.push(this.newNode(id, false));
+    this.founderIds = Array.from({ length: this.founders }, (_, i) => i + 1);
+    for (const id of this.founderIds) this.nodes.push(this.newNode(id, false));
     this.workload = new Workload<SimHostNode>(
       { clients: config.between(2, 6), keys: ['a', 'b', 'c', 'd'].slice(0, config.between(1, 4)), thinkMaxMs: 20, opTimeoutMs: 2 * REQUEST_TIMEOUT_MS, clientDelayMaxMs: 3, readShare: 0.4, casShare: 0 },
       this.queue, this.prng.fork(), () => this.nodes, this.submitter,
@@ -111,19 +118,21 @@ export class HostSimulation {
   private newNode(id: NodeId, joins: boolean): SimHostNode {
     const skew = 1 + (this.config.next() * 2 - 1) * 0.01;
     const process = new SimProcess(this.queue, this.prng.fork(), skew, this.config.next() * 200);
-    return new SimHostNode(id, process, join(this.root, `node-${id}`), joins);
+    const disk = new SimFileSystem((delayMs, run) => this.queue.after(delayMs, run), this.prng.fork(), { fsyncMinMs: 0.05, fsyncMaxMs: this.fsyncMaxMs });
+    return new SimHostNode(id, process, disk, joins);
   }
 
   private hostOptions(node: SimHostNode): HostOptions {
-    const logger = pino({ level: 'warn', base: { node: node.id } }, { write: (line: string) => this.logged(node, line) });
+    const logger = pino({ level: this.options.verbose === true ? 'info' : 'warn', base: { node: node.id } }, { write: (line: string) => this.logged(node, line) });
     return {
       dataDir: node.dataDir, fsync: 'always', snapshotAfterLogBytes: () => this.snapshotAfterLogBytes, activeExpireIntervalMs: 100,
-      nodeId: node.id, peers: this.nodes.filter((n) => !n.joins || n === node).map((n) => ({ id: n.id, host: 'sim', port: n.id })),
+      // As in a real deployment, a node's --peers stay what they were when it was first started.
+      nodeId: node.id, peers: [...new Set([...this.founderIds, node.id])].map((id) => ({ id, host: 'sim', port: id })),
       clusterBind: { host: 'sim', port: node.id }, clusterSecret: 'sim', join: node.joins, heartbeatMs: HEARTBEAT_MS, electionTimeoutMs: ELECTION_TIMEOUT_MS, requestTimeoutMs: () => REQUEST_TIMEOUT_MS,
       logger,
       environment: {
         scheduler: node.process.start(),
-        fs: nodeFileSystem,
+        fs: node.process.fileSystem(node.disk),
         listen: (transportOptions) => this.bus.listen(node.process, transportOptions),
         lockDataDir: async () => async () => {},
       },
@@ -173,6 +182,7 @@ export class HostSimulation {
     node.life++;
     node.host = undefined;
     this.bus.drop(node.id);
+    node.disk.crash();
     this.count('crash');
   }
 
@@ -281,15 +291,20 @@ export class HostSimulation {
       this.count('add-node');
       return;
     }
-    const node = p.chance(0.3) ? leader as SimHostNode : p.pick(staying);
+    // Only a node that fully joined: a FORGET racing the ADDNODE of the same node is another test.
+    const joined = staying.filter((n) => this.isVoterEverywhere(n.id) && host.clusterMap.node(n.id) !== undefined);
+    if (joined.length <= 3) return;
+    const node = p.chance(0.3) && joined.includes(leader as SimHostNode) ? leader as SimHostNode : p.pick(joined);
     node.leaving = true;
     host.changeMap(MapCommand.removeNode(node.id), () => {});
     this.count('remove-node');
     const stopOnceOut = (): void => {
       if (!this.nodes.includes(node)) return;
-      const groupLeaders = this.running().flatMap((n) => [...(n.host?.groups.values() ?? [])].filter((g) => g.isLeader));
-      const stillMember = groupLeaders.length < 2 || groupLeaders.some((g) => g.raw.raft.tracker.isMember(node.id));
-      if (stillMember || !node.alive) {
+      const out = GROUPS.every((pick) => {
+        const group = this.groupLeader(pick);
+        return group !== undefined && group.nodeId !== node.id && !group.raw.raft.tracker.isMember(node.id);
+      }) && this.groupLeader((h) => h.metaGroup)?.machine.node(node.id) === undefined;
+      if (!out) {
         this.queue.after(100, stopOnceOut);
         // The removal may have been lost with a leader: ask again.
         if (p.chance(0.2)) this.leader()?.host?.changeMap(MapCommand.removeNode(node.id), () => {});
@@ -299,6 +314,20 @@ export class HostSimulation {
       this.nodes.splice(this.nodes.indexOf(node), 1);
     };
     this.queue.after(100, stopOnceOut);
+  }
+
+  /** The leader of a group with the highest term among running nodes. */
+  private groupLeader<G extends RaftGroup>(pick: (host: Host) => G): G | undefined {
+    let best: G | undefined;
+    for (const node of this.running()) {
+      const group = node.host === undefined ? undefined : pick(node.host);
+      if (group?.isLeader === true && (best === undefined || group.raw.raft.term > best.raw.raft.term)) best = group;
+    }
+    return best;
+  }
+
+  private isVoterEverywhere(id: NodeId): boolean {
+    return GROUPS.every((pick) => this.groupLeader(pick)?.raw.raft.tracker.voters.includes(id) === true);
   }
 
   /** Proposes the new node to the map (again, until it is there: a proposal can be lost). */
@@ -314,12 +343,10 @@ export class HostSimulation {
 
   /** Runs events until `untilMs` or until `done()`, letting promise continuations settle after each. */
   private async runUntil(untilMs: number, done: () => boolean = () => false): Promise<void> {
-    while (!done() && this.queue.runNext(untilMs)) {
-      this.events++;
-      await new Promise((resolve) => setImmediate(resolve));
+    this.events += await runUntil(this.queue, untilMs, () => {
       this.monitor.observe(this.running().map((n) => n.host as Host));
-      if (this.failures.length > 0 || this.monitor.violations.length > 0) return;
-    }
+      return done() || this.failures.length > 0 || this.monitor.violations.length > 0;
+    });
   }
 
   /** After the faults: the healed cluster must commit a new write within the bound. */
@@ -365,10 +392,23 @@ export class HostSimulation {
     await this.runUntil(this.queue.nowMs + LIVENESS_BOUND_MS, () => members() !== undefined);
     const converged = members();
     if (converged === undefined) {
-      this.fail('the members did not converge to their leaders\' applied index after the faults healed');
+      this.fail(`the members did not converge to their leaders' applied index after the faults healed: ${this.describe()} — bus: ${this.bus.describe()}`);
       return 0;
     }
     return this.monitor.compareStates(converged).compared;
+  }
+
+  /** Every node's view of every group, for failure reports. */
+  private describe(): string {
+    return this.nodes.map((node) => {
+      if (node.host === undefined) return `node ${node.id}: down`;
+      const groups = [...node.host.groups.values()].map((g) => {
+        const { voters, learners } = g.raw.raft.tracker.confState();
+        return `${g.name} ${g.raw.raft.role} term=${g.raw.raft.term} lead=${g.leaderId} commit=${g.raw.raft.log.committed} applied=${g.appliedIndex} last=${g.raw.raft.log.lastIndex()} voters=${voters} learners=${learners}`;
+      });
+      const links = this.nodes.filter((other) => other !== node).map((other) => `${other.id}${node.host?.isPeerConnected(other.id) === true ? '+' : '-'}`);
+      return `node ${node.id}${node.leaving ? ' (leaving)' : ''} [links ${links.join(' ')}]: ${groups.join('; ')}`;
+    }).join(' | ');
   }
 
   async run(): Promise<HostRunResult> {
@@ -388,8 +428,6 @@ export class HostSimulation {
       }
     } catch (error) {
       this.fail(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    } finally {
-      rmSync(this.root, { recursive: true, force: true });
     }
     this.workload.finish();
     const failures = [...this.failures, ...this.monitor.violations.map((v) => `safety: ${v}`), ...this.submitter.unexpected.map((e) => `unexpected reply: ${e}`)];

@@ -1,7 +1,9 @@
 // The simulated cluster bus between node processes, shaped like the real transport: one
-// connection per pair of nodes that know each other, payloads delivered in order on it after a
-// delay, nothing delivered across a connection that broke (a crash, a partition, a close) —
-// the peers are told it broke, and it comes back after a redial delay once it can.
+// connection per pair of nodes once the lower id knows the higher's address (it dials; the
+// higher accepts), payloads delivered in order on it after a delay, payloads for a known peer
+// queued while its connection is down (bounded), nothing delivered across a
+// connection that broke (a crash, a partition, a close) — the peers are told it broke, and it
+// comes back after a redial delay once it can.
 
 import type { HostTransport } from '../../src/cluster/host-environment.js';
 import type { NodeId } from '../../src/raft/index.js';
@@ -15,6 +17,9 @@ export interface BusWeather {
   delayMaxMs: number;
 }
 
+/** Payloads kept per peer while its connection is down (the real transport bounds bytes). */
+const MAX_QUEUED_PAYLOADS = 1000;
+
 interface Link {
   /** Bumped whenever the connection breaks: what was in flight on the old one is lost. */
   epoch: number;
@@ -22,6 +27,8 @@ interface Link {
   dialing: boolean;
   /** When the last payload each way arrives: later ones never overtake it. */
   readonly lastArrivalMs: Map<NodeId, number>;
+  /** Payloads waiting for the connection, by receiver. */
+  readonly queued: Map<NodeId, Uint8Array[]>;
 }
 
 class Endpoint implements HostTransport {
@@ -79,7 +86,11 @@ export class SimBus {
     const id = endpoint.options.nodeId;
     if (this.endpoints.get(id) !== endpoint) return;
     this.endpoints.delete(id);
-    for (const other of this.endpoints.keys()) this.reconsider(id, other);
+    for (const other of this.endpoints.keys()) {
+      // What the process had queued for its peers dies with it.
+      this.links.get(pairName(id, other))?.queued.delete(other);
+      this.reconsider(id, other);
+    }
   }
 
   separate(a: NodeId, b: NodeId): void {
@@ -100,6 +111,13 @@ export class SimBus {
     }
   }
 
+  /** Who knows whom, which links are up, what is cut: for failure reports. */
+  describe(): string {
+    const known = [...this.endpoints].map(([id, endpoint]) => `${id} knows ${[...endpoint.known].join(',')}`).join('; ');
+    const links = [...this.links].map(([name, link]) => `${name} ${link.connected ? 'up' : 'down'}`).join(', ');
+    return `${known}; links ${links}; cut ${[...this.cut].join(',') || 'none'}`;
+  }
+
   isConnected(a: NodeId, b: NodeId): boolean {
     return this.links.get(pairName(a, b))?.connected ?? false;
   }
@@ -108,14 +126,15 @@ export class SimBus {
     const ea = this.endpoints.get(a);
     const eb = this.endpoints.get(b);
     if (ea === undefined || eb === undefined || this.cut.has(pairName(a, b))) return false;
-    return ea.known.has(b) || eb.known.has(a);
+    // The lower id dials (it needs the address); the higher accepts any that proves the secret.
+    return a < b ? ea.known.has(b) : eb.known.has(a);
   }
 
   private link(a: NodeId, b: NodeId): Link {
     const name = pairName(a, b);
     let link = this.links.get(name);
     if (link === undefined) {
-      link = { epoch: 0, connected: false, dialing: false, lastArrivalMs: new Map() };
+      link = { epoch: 0, connected: false, dialing: false, lastArrivalMs: new Map(), queued: new Map() };
       this.links.set(name, link);
     }
     return link;
@@ -147,14 +166,30 @@ export class SimBus {
         const endpoint = this.endpoints.get(self);
         endpoint?.process.run(() => endpoint.options.onPeerConnected?.(peer));
       }
+      for (const [to, payloads] of link.queued) {
+        link.queued.delete(to);
+        for (const payload of payloads) this.transmit(link, to === a ? b : a, to, payload);
+      }
     });
   }
 
   send(from: NodeId, to: NodeId, payload: Uint8Array): void {
-    const link = this.links.get(pairName(from, to));
-    if (link === undefined || !link.connected) return;
-    const epoch = link.epoch;
+    const link = this.link(from, to);
+    // A peer it neither knows nor is connected to: the real transport drops the payload.
+    if (this.endpoints.get(from)?.known.has(to) !== true && !link.connected) return;
     const copy = Uint8Array.from(payload);
+    if (!link.connected) {
+      const queue = link.queued.get(to) ?? [];
+      link.queued.set(to, queue);
+      queue.push(copy);
+      if (queue.length > MAX_QUEUED_PAYLOADS) queue.shift();
+      return;
+    }
+    this.transmit(link, from, to, copy);
+  }
+
+  private transmit(link: Link, from: NodeId, to: NodeId, copy: Uint8Array): void {
+    const epoch = link.epoch;
     const { delayMinMs, delayMaxMs } = this.weather;
     const arrival = Math.max(link.lastArrivalMs.get(to) ?? 0, this.queue.nowMs + delayMinMs + this.prng.next() * (delayMaxMs - delayMinMs));
     link.lastArrivalMs.set(to, arrival);

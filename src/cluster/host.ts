@@ -85,6 +85,8 @@ export class Host {
   private announcing = false;
   /** Addresses given to the transport beyond the founders' (from the map, or told by peers). */
   private readonly knownAddresses = new Map<NodeId, string>();
+  /** close() began: nothing new is set up (the transport may already be closed). */
+  private closing = false;
 
   private constructor(
     readonly nodeId: NodeId,
@@ -310,6 +312,7 @@ export class Host {
 
   /** The map changed (or we just learned our address): reach new members, announce ourselves. */
   private mapChanged(): void {
+    if (this.closing) return;
     const map = this.clusterMap;
     if (this.transport !== undefined) {
       const before = this.knownAddresses.size;
@@ -321,7 +324,7 @@ export class Host {
     this.metaGroup.propose('command', MapCommand.announceResp(this.nodeId, this.respAddress), (result) => {
       this.announcing = false;
       // Not committed (no leader yet, an election): try again shortly.
-      if (result instanceof ErrorReply && this.stopTicking !== undefined) {
+      if (result instanceof ErrorReply && !this.closing) {
         this.cancelAnnounceRetry = this.environment.scheduler.after(ANNOUNCE_RETRY_MS, () => this.mapChanged());
       }
     });
@@ -329,7 +332,7 @@ export class Host {
 
   /** Dials members the founders' list does not name, once their address is known (map or peers). */
   private learnAddresses(nodes: ReadonlyArray<readonly [number, string]>): void {
-    if (this.transport === undefined) return;
+    if (this.transport === undefined || this.closing) return;
     const founders = new Set(this.options.peers.map((peer) => peer.id));
     for (const [id, bus] of nodes) {
       if (id === this.nodeId || founders.has(id) || this.knownAddresses.get(id) === bus) continue;
@@ -359,6 +362,8 @@ export class Host {
 
   /** Finishes in-flight writes, writes a snapshot (unless told not to), closes the log. */
   async close(options: { snapshot: boolean }): Promise<void> {
+    this.closing = true;
+    this.cancelAnnounceRetry?.();
     this.expiry.stop();
     await this.dataGroup.drain();
     if (this.transport !== undefined) {
@@ -368,7 +373,6 @@ export class Host {
     }
     this.stopTicking?.();
     this.stopTicking = undefined;
-    this.cancelAnnounceRetry?.();
     await this.transport?.close();
     // Nothing may reach the log once it closes: groups refuse what still arrives.
     for (const group of this.groups.values()) await group.stop();

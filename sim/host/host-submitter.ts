@@ -37,9 +37,12 @@ export class HostSubmitter implements Submitter<HostWorkloadNode> {
     });
   }
 
-  /** TRYAGAIN and CLUSTERDOWN promise nothing happened; UNCERTAIN says it may have. */
+  /**
+   * TRYAGAIN, CLUSTERDOWN and a failed log's refusal promise nothing happened; UNCERTAIN says
+   * it may have.
+   */
   private refused(error: ErrorReply): Outcome | 'failed' {
-    if (error.message.startsWith('TRYAGAIN') || error.message.startsWith('CLUSTERDOWN')) return 'failed';
+    if (/^(TRYAGAIN|CLUSTERDOWN|ERR write-ahead log failure)/.test(error.message)) return 'failed';
     if (!error.message.startsWith('UNCERTAIN')) this.unexpected.push(error.message);
     return { status: 'unknown' };
   }

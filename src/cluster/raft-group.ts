@@ -796,7 +796,9 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     // A quiet group (meta) also snapshots once the shared log is long: its old entries would
     // otherwise keep every segment, and the other groups' snapshots could delete none.
     if (this.logBytesSinceSnapshot < threshold && this.options.wal.stats.bytesSinceCompaction < 2 * threshold) return;
-    void this.snapshot();
+    // A snapshot that cannot be written (or a log that cannot be compacted) stops this group's
+    // writes, as Redis stops them when a background save fails: nothing is silently kept unsaved.
+    this.snapshot().catch((error: unknown) => this.fail(error));
   }
 
   /** Where the in-memory log may start once a snapshot covers `index`. */
@@ -849,14 +851,17 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     const reason = error instanceof Error ? error.message : String(error);
     this.options.logger.error({ group: this.name, err: reason }, 'write-ahead log write failed; group is read-only until restart');
     this.failure = new ErrorReply(`ERR write-ahead log failure, writes refused until restart: ${reason}`);
-    const unanswered = [...this.waiters.values()].map((w) => w.onApplied);
-    for (const { proposals } of this.forwarded.values()) unanswered.push(...proposals.map((p) => p.onApplied));
-    unanswered.push(...this.urgent.map((p) => p.onApplied), ...this.pending.map((p) => p.onApplied));
+    // Writes already in a log (here or at the leader) may still commit through the others.
+    const placed = [...this.waiters.values()].map((w) => w.onApplied);
+    for (const { proposals } of this.forwarded.values()) placed.push(...proposals.map((p) => p.onApplied));
+    const notProposed = [...this.urgent, ...this.pending].map((p) => p.onApplied);
     this.waiters.clear();
     this.forwarded.clear();
     this.urgent = [];
     this.pending = [];
-    for (const onApplied of unanswered) onApplied(this.failure, 0);
+    const fate = uncertain(this.name, `this node's write-ahead log failed: ${reason}`);
+    for (const onApplied of placed) onApplied(fate, 0);
+    for (const onApplied of notProposed) onApplied(this.failure, 0);
   }
 
   private shuttingDown(): ErrorReply {

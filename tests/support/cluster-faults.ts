@@ -177,10 +177,6 @@ export interface FaultRunReport {
   readonly violation: string;
 }
 
-function tail(output: string, lines: number): string {
-  return output.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
 export async function runFaults(options: FaultRunOptions): Promise<FaultRunReport> {
   const random = seededRandom(options.seed);
   const log = options.log ?? (() => undefined);
@@ -251,7 +247,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
 /** Writes the evidence of a failed run to a fresh directory (Infinity kept as a string in JSON). */
 function saveEvidence(cluster: ProcessCluster, workload: RegisterWorkload, facts: { readonly seed: number; readonly [fact: string]: unknown }, operations: readonly Operation[]): string {
   const dir = mkdtempSync(join(tmpdir(), `shoal-faults-${facts.seed}-`));
-  for (const id of cluster.ids) writeFileSync(join(dir, `node-${id}.log`), cluster.output(id));
+  for (const id of cluster.allIds()) writeFileSync(join(dir, `node-${id}.log`), cluster.output(id));
   const annotated = operations.map((op) => ({ ...op, node: workload.nodeOf.get(op.id) }));
   writeFileSync(join(dir, 'history.json'), JSON.stringify({ ...facts, operations: annotated }, (_, value: unknown) => (value === Infinity ? 'Infinity' : value), 1));
   return dir;
@@ -267,7 +263,7 @@ function describeOperations(operations: readonly Operation[], workload: Register
 }
 
 function logTailsOf(cluster: ProcessCluster): string {
-  return cluster.ids.map((id: NodeId) => `--- node ${id}\n${tail(cluster.output(id), 15)}`).join('\n');
+  return cluster.allIds().map((id: NodeId) => `--- node ${id}\n${cluster.outputTail(id, 15)}`).join('\n');
 }
 
 /** The check result in a line: for an illegal key, its operations are too many to print. */

@@ -1,8 +1,8 @@
 // `npm run chaos -- --minutes 10 [--seed n]`: random faults (kill -9, SIGSTOP, isolation in
-// both cut modes, rolling restart, whole-cluster crash) on a 3-node cluster of real processes
-// for the given time under the register workload, then the history check and a summary. Exit
-// code 1 if the cluster stalled, lost an acknowledged write, applied a refused one or was not
-// linearizable.
+// both cut modes, rolling restart, whole-cluster crash, a slow bus, nodes joining and leaving)
+// on a 3-node cluster of real processes for the given time under the register workload, then
+// the history check and a summary. Exit code 1 if the cluster stalled, lost an acknowledged
+// write, applied a refused one or was not linearizable.
 
 import { parseArgs } from 'node:util';
 import { ALL_FAULTS, describeCheck, runFaults } from './support/cluster-faults.js';

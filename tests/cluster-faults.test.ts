@@ -32,6 +32,7 @@ describe(`cluster faults on real processes (seed ${seed})`, () => {
       assert.deepEqual(report.lostAcknowledgedWrites, [], `every acknowledged write survives ${context}`);
       assert.deepEqual(report.refusedWritesSeen, [], `a write refused with CLUSTERDOWN or TRYAGAIN never takes effect ${context}`);
       assert.equal(report.check.result, 'ok', `${describeCheck(report.check)}:\n${report.violation}\n${context}`);
+      assert.deepEqual(report.uncleanExits, [], `a node stopped on purpose exits cleanly ${context}`);
     });
   }
 });

@@ -231,6 +231,8 @@ export interface FaultRunReport {
   readonly lostAcknowledgedWrites: readonly string[];
   /** Values read whose writes were refused as having no effect (CLUSTERDOWN, TRYAGAIN). */
   readonly refusedWritesSeen: readonly string[];
+  /** Nodes that exited uncleanly when stopped on purpose (ProcessCluster.uncleanExits). */
+  readonly uncleanExits: readonly string[];
   readonly summary: string;
   /** The nodes' last log lines when something went wrong, else empty. */
   readonly logTails: string;
@@ -295,7 +297,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
     const lostAcknowledgedWrites = workload.lostAcknowledgedWrites(finals);
     const refusedWritesSeen = workload.refusedWritesSeen();
     const violation = check.result === 'illegal' ? describeOperations(shrinkViolation(check.operations), workload) : '';
-    const wrong = stalls.length > 0 || check.result !== 'ok' || lostAcknowledgedWrites.length > 0 || refusedWritesSeen.length > 0;
+    const uncleanExits = [...cluster.uncleanExits];
+    const wrong = stalls.length > 0 || check.result !== 'ok' || lostAcknowledgedWrites.length > 0 || refusedWritesSeen.length > 0 || uncleanExits.length > 0;
     return {
       injected,
       counts: { ...workload.counts },
@@ -304,6 +307,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
       check,
       lostAcknowledgedWrites,
       refusedWritesSeen,
+      uncleanExits,
       summary: workload.summary(),
       logTails: wrong ? logTailsOf(cluster) : '',
       evidenceDir: wrong ? saveEvidence(cluster, workload, { seed: options.seed, clock, timeline, violation }, check.result === 'illegal' ? check.operations : workload.history) : undefined,

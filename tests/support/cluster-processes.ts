@@ -92,6 +92,11 @@ export function parseRaftInfo(info: string): Map<string, GroupStatus> {
 export class ProcessCluster {
   /** One client per node (short command timeout, no retries, no offline queue, reconnecting). */
   readonly clients = new Map<NodeId, Redis>();
+  /**
+   * Forgotten nodes that did not exit cleanly when stopped, with their last lines: a bug to
+   * report, but not one that should end a fault run before its history is checked.
+   */
+  readonly uncleanExits: string[] = [];
   /** Every node started, gone ones included (their logs are evidence too). */
   private readonly members = new Map<NodeId, Member>();
   private readonly busPorts = new Map<NodeId, number>();
@@ -193,8 +198,8 @@ export class ProcessCluster {
   /**
    * CLUSTER FORGET on another member, then waits until the node is out (the others' maps no
    * longer list it, and in both groups it is refused as not a member or hears from no leader
-   * while the others have one), and stops it (SIGTERM: it must exit cleanly). Clients may use
-   * it until then.
+   * while the others have one), and stops it (SIGTERM; an exit code other than 0 goes to
+   * `uncleanExits`). Clients may use it until then.
    */
   async removeNode(id: NodeId): Promise<void> {
     const member = this.member(id);
@@ -237,7 +242,7 @@ export class ProcessCluster {
     // Before the stop: while it shuts down it drops its clients, and they would spin on it.
     member.membership = 'gone';
     const code = await this.stop(id);
-    assert.equal(code, 0, `the forgotten node ${id} exits cleanly on SIGTERM, not with ${code}:\n${this.outputTail(id, 20)}`);
+    if (code !== 0) this.uncleanExits.push(`the forgotten node ${id} exited with ${code} on SIGTERM:\n${this.outputTail(id, 20)}`);
     this.clients.get(id)?.disconnect();
     this.clients.delete(id);
     this.isolated.delete(id);

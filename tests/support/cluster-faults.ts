@@ -340,8 +340,9 @@ function describeOperations(operations: readonly Operation[], workload: Register
   }).join('\n');
 }
 
+/** The last lines of the nodes not removed (a crash on the way out is in `uncleanExits`). */
 function logTailsOf(cluster: ProcessCluster): string {
-  return cluster.allIds().map((id: NodeId) => `--- node ${id}\n${cluster.outputTail(id, 15)}`).join('\n');
+  return cluster.allIds({ removed: false }).map((id: NodeId) => `--- node ${id}\n${cluster.outputTail(id, 15)}`).join('\n');
 }
 
 /** The check result in a line: for an illegal key, its operations are too many to print. */

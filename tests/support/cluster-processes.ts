@@ -128,9 +128,9 @@ export class ProcessCluster {
     return [...this.members.values()].filter((m) => m.membership === 'member').map((m) => m.id).sort((a, b) => a - b);
   }
 
-  /** Every node ever started here, for logs and evidence. */
-  allIds(): NodeId[] {
-    return [...this.members.keys()].sort((a, b) => a - b);
+  /** Every node ever started here, for logs and evidence; `removed: false` leaves out the ones gone. */
+  allIds(options: { removed: boolean } = { removed: true }): NodeId[] {
+    return [...this.members.values()].filter((m) => options.removed || m.membership !== 'gone').map((m) => m.id).sort((a, b) => a - b);
   }
 
   private async launch(size: number): Promise<void> {

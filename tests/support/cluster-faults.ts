@@ -183,9 +183,9 @@ export const replaceFollower: Fault = {
 };
 
 /**
- * A leader change in the middle of a membership change: the leader dies as soon as a new node
- * is added, mostly before the node is a learner or a voter (its successor finishes the job),
- * then comes back and is removed.
+ * A leader change in the middle of a membership change: the data-0 leader dies as soon as a
+ * new node is added — as a rule before it proposed anything for it, sometimes with the node
+ * proposed as a learner — so its successor does the job; then it comes back and is removed.
  */
 export const killLeaderWhileAdding: Fault = {
   name: 'add a node, kill -9 the leader while it joins, restart and remove the old leader',

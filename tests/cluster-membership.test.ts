@@ -1,7 +1,8 @@
 // Growing and shrinking a running cluster of real processes: CLUSTER ADDNODE brings in a node
 // started with --join (learner, then voter once caught up), CLUSTER FORGET takes one out — the
 // leader included, which hands leadership over first. Data written before is on the newcomer,
-// writes keep working throughout, and a forgotten node refuses to serve instead of going stale.
+// writes keep working throughout, and a forgotten node refuses to serve instead of going stale
+// and still shuts down cleanly.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +11,7 @@ import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { freePorts, startNodeProcess, stopNodeProcess } from './support/node-process.js';
 import type { NodeProcess } from './support/node-process.js';
-import { parseRaftInfo } from './support/cluster-processes.js';
+import { ProcessCluster, parseRaftInfo } from './support/cluster-processes.js';
 import { waitUntil } from './support/wait.js';
 
 const nodes = new Map<number, NodeProcess>();
@@ -76,4 +77,28 @@ test('a node joins a running cluster with CLUSTER ADDNODE and leaves it with CLU
     return typeof answer === 'string' && answer.startsWith('CLUSTERDOWN This node is not a member');
   }, 10_000));
   await assert.rejects(clients.get(2)?.cluster('FORGET', '99') ?? Promise.reject(new Error('no client')), /Unknown node 99/);
+});
+
+test('a forgotten node exits cleanly on SIGTERM, also when the map lists a node it did not found the cluster with', { timeout: 120_000 }, async () => {
+  // A short request timeout: a forgotten node's retries to announce itself (which it keeps
+  // making) are never held up long by one still waiting for its answer.
+  const cluster = await ProcessCluster.start({ commandTimeoutMs: 10_000, args: ['--cluster-request-timeout-ms', '300'] });
+  try {
+    const added = await cluster.addNode();
+    await cluster.untilVoter(added);
+    // Enough data that the snapshot a node writes on its way out takes a while: whatever is
+    // still scheduled runs in that time.
+    const leader = cluster.clients.get(await cluster.leaderId());
+    const value = 'x'.repeat(100_000);
+    for (let i = 0; i < 600; i += 20) {
+      const pipeline = leader?.pipeline();
+      for (let j = i; j < i + 20; j++) pipeline?.set(`big:${j}`, value);
+      await pipeline?.exec();
+    }
+    const founder = (await cluster.followerIds()).find((id) => id !== added) ?? 0;
+    await cluster.removeNode(founder);
+    assert.deepEqual(cluster.uncleanExits, []);
+  } finally {
+    await cluster.close();
+  }
 });

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { ProcessCluster, parseRaftInfo } from './support/cluster-processes.js';
 import type { NodeId } from './support/cluster-processes.js';
 import { waitUntil } from './support/wait.js';
+import { clusterNodeId } from '../src/server/cluster-commands.js';
 import { untilBlocked } from './support/blocked-clients.js';
 
 const execFileAsync = promisify(execFile);
@@ -111,14 +112,14 @@ describe('a 3-node cluster', () => {
     assert.equal(lines.length, 3);
     const masters = lines.filter((line) => line.split(' ')[2].includes('master'));
     assert.equal(masters.length, 1);
-    assert.match(masters[0], new RegExp(`^0{39}${leader} 127\\.0\\.0\\.1:${cluster.port(leader)}@\\d+ master - 0 0 \\d+ connected 0-16383$`));
+    assert.match(masters[0], new RegExp(`^${clusterNodeId(leader)} 127\\.0\\.0\\.1:${cluster.port(leader)}@\\d+ master - 0 0 \\d+ connected 0-16383$`));
     assert.equal(lines.filter((line) => line.includes('myself')).length, 1);
-    assert.equal(await client.cluster('MYID'), String(followers[0]).padStart(40, '0'));
+    assert.equal(await client.cluster('MYID'), clusterNodeId(followers[0]));
     assert.match(String(await client.cluster('INFO')), /cluster_state:ok\r\ncluster_slots_assigned:16384\r\n/);
     assert.equal(await client.cluster('KEYSLOT', 'foo'), 12182); // as redis-cli CLUSTER KEYSLOT foo
     assert.equal(await client.cluster('KEYSLOT', '{user1}.name'), await client.cluster('KEYSLOT', 'user1'));
     const slots = await client.cluster('SLOTS');
-    assert.deepEqual(slots[0].slice(0, 3), [0, 16383, ['127.0.0.1', cluster.port(leader), String(leader).padStart(40, '0'), []]]);
+    assert.deepEqual(slots[0].slice(0, 3), [0, 16383, ['127.0.0.1', cluster.port(leader), clusterNodeId(leader), []]]);
     assert.equal(slots[0].length, 5);
   });
 

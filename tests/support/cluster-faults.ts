@@ -32,11 +32,19 @@ export interface FaultContext {
    * a fault calls it where a majority should serve despite the fault.
    */
   progress(what: string): Promise<void>;
+  /**
+   * Reads every key used so far on `nodes`, into the history (the checker judges the values);
+   * a node that gives no answer in time is a stall.
+   */
+  readAllKeys(nodes: readonly NodeId[], what: string): Promise<void>;
 }
 
 export interface Fault {
   readonly name: string;
-  /** Injects the fault and undoes it: every node runs and is connected again when it resolves. */
+  /**
+   * Injects the fault and undoes it: when it resolves the cluster has as many members as
+   * before, and every one runs and is connected again.
+   */
   inject(context: FaultContext): Promise<void>;
 }
 
@@ -84,12 +92,18 @@ export function isolateLeader(mode: CutMode): Fault {
   };
 }
 
+/** One of the followers, drawn at random among `among` (all of them by default). */
+async function someFollower(cluster: ProcessCluster, random: () => number, among: readonly NodeId[] = cluster.ids): Promise<NodeId> {
+  const followers = (await cluster.followerIds()).filter((id) => among.includes(id));
+  assert.ok(followers.length > 0, `a follower among ${among.join(',')}`);
+  return followers[Math.floor(random() * followers.length)];
+}
+
 export function isolateFollower(mode: CutMode): Fault {
   return {
     name: `isolate a follower (${mode}), heal`,
     async inject({ cluster, random, progress }) {
-      const followers = await cluster.followerIds();
-      const follower = followers[Math.floor(random() * followers.length)];
+      const follower = await someFollower(cluster, random);
       cluster.isolate(follower, mode);
       try {
         await progress(`the leader and the other follower serve while ${follower} is isolated`);
@@ -135,10 +149,63 @@ export const slowBus: Fault = {
   },
 };
 
+/**
+ * 3 → 4 → 3 members: a fresh node joins (as a learner that clients already use, then a
+ * voter that must serve every earlier write), then one of the others leaves — the leader,
+ * which hands leadership over first, or a follower.
+ */
+export function addThenRemove(leaving: 'leader' | 'follower'): Fault {
+  return {
+    name: `add a node, then remove ${leaving === 'leader' ? 'the leader' : 'a follower'}`,
+    async inject({ cluster, random, progress, readAllKeys }) {
+      const before = cluster.ids;
+      const added = await cluster.addNode();
+      await cluster.untilVoter(added);
+      await progress(`nodes ${cluster.ids.join(',')} serve once ${added} votes`);
+      await readAllKeys([added], `the new voter ${added} serves the earlier writes`);
+      const removed = leaving === 'leader' ? await cluster.leaderId() : await someFollower(cluster, random, before);
+      await cluster.removeNode(removed);
+    },
+  };
+}
+
+/** 3 → 2 → 3 members: a follower leaves and comes back as a new node with an empty data directory. */
+export const replaceFollower: Fault = {
+  name: 'remove a follower, add a fresh node',
+  async inject({ cluster, random, progress, readAllKeys }) {
+    const removed = await someFollower(cluster, random);
+    await cluster.removeNode(removed);
+    await progress(`nodes ${cluster.ids.join(',')} serve without ${removed}`);
+    const added = await cluster.addNode();
+    await cluster.untilVoter(added);
+    await readAllKeys([added], `the new voter ${added} serves the earlier writes`);
+  },
+};
+
+/**
+ * A leader change in the middle of a membership change: the data-0 leader dies as soon as a
+ * new node is added — as a rule before it proposed anything for it, sometimes with the node
+ * proposed as a learner — so its successor does the job; then it comes back and is removed.
+ */
+export const killLeaderWhileAdding: Fault = {
+  name: 'add a node, kill -9 the leader while it joins, restart and remove the old leader',
+  async inject({ cluster, progress, readAllKeys }) {
+    const leader = await cluster.leaderId();
+    const added = await cluster.addNode();
+    await cluster.kill(leader);
+    await cluster.untilVoter(added);
+    await progress(`nodes ${cluster.reachableIds().join(',')} serve while ${leader} is dead`);
+    await readAllKeys([added], `the new voter ${added} serves the earlier writes`);
+    await cluster.restart(leader);
+    await cluster.removeNode(leader);
+  },
+};
+
 /** Every fault `npm run chaos` draws from. */
 export const ALL_FAULTS: readonly Fault[] = [
   killLeader, pauseLeader, isolateLeader('blackhole'), isolateLeader('refuse'),
   isolateFollower('blackhole'), isolateFollower('refuse'), rollingRestart, killAll, slowBus,
+  addThenRemove('leader'), addThenRemove('follower'), replaceFollower, killLeaderWhileAdding,
 ];
 
 export interface FaultRunOptions {
@@ -164,6 +231,8 @@ export interface FaultRunReport {
   readonly lostAcknowledgedWrites: readonly string[];
   /** Values read whose writes were refused as having no effect (CLUSTERDOWN, TRYAGAIN). */
   readonly refusedWritesSeen: readonly string[];
+  /** Nodes that exited uncleanly when stopped on purpose (ProcessCluster.uncleanExits). */
+  readonly uncleanExits: readonly string[];
   readonly summary: string;
   /** The nodes' last log lines when something went wrong, else empty. */
   readonly logTails: string;
@@ -175,10 +244,6 @@ export interface FaultRunReport {
   readonly evidenceDir: string | undefined;
   /** For a key that is not linearizable: a few of its operations that already contradict each other. */
   readonly violation: string;
-}
-
-function tail(output: string, lines: number): string {
-  return output.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 export async function runFaults(options: FaultRunOptions): Promise<FaultRunReport> {
@@ -200,7 +265,14 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
         stalls.push(`${what}: fewer than ${PROGRESS_OPS} acknowledgements in ${PROGRESS_TIMEOUT_MS} ms (${workload.summary()})`);
       }
     };
-    const context: FaultContext = { cluster, random, progress };
+    const readAllKeys = async (nodes: readonly NodeId[], what: string) => {
+      try {
+        await workload.finalReads(PROGRESS_TIMEOUT_MS, nodes);
+      } catch (error) {
+        stalls.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    const context: FaultContext = { cluster, random, progress, readAllKeys };
     const started = performance.now();
     let okAfterLastRecovery = 0;
     const maxFaults = options.maxFaults ?? 10_000;
@@ -225,7 +297,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
     const lostAcknowledgedWrites = workload.lostAcknowledgedWrites(finals);
     const refusedWritesSeen = workload.refusedWritesSeen();
     const violation = check.result === 'illegal' ? describeOperations(shrinkViolation(check.operations), workload) : '';
-    const wrong = stalls.length > 0 || check.result !== 'ok' || lostAcknowledgedWrites.length > 0 || refusedWritesSeen.length > 0;
+    const uncleanExits = [...cluster.uncleanExits];
+    const wrong = stalls.length > 0 || check.result !== 'ok' || lostAcknowledgedWrites.length > 0 || refusedWritesSeen.length > 0 || uncleanExits.length > 0;
     return {
       injected,
       counts: { ...workload.counts },
@@ -234,6 +307,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
       check,
       lostAcknowledgedWrites,
       refusedWritesSeen,
+      uncleanExits,
       summary: workload.summary(),
       logTails: wrong ? logTailsOf(cluster) : '',
       evidenceDir: wrong ? saveEvidence(cluster, workload, { seed: options.seed, clock, timeline, violation }, check.result === 'illegal' ? check.operations : workload.history) : undefined,
@@ -251,7 +325,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
 /** Writes the evidence of a failed run to a fresh directory (Infinity kept as a string in JSON). */
 function saveEvidence(cluster: ProcessCluster, workload: RegisterWorkload, facts: { readonly seed: number; readonly [fact: string]: unknown }, operations: readonly Operation[]): string {
   const dir = mkdtempSync(join(tmpdir(), `shoal-faults-${facts.seed}-`));
-  for (const id of cluster.ids) writeFileSync(join(dir, `node-${id}.log`), cluster.output(id));
+  for (const id of cluster.allIds()) writeFileSync(join(dir, `node-${id}.log`), cluster.output(id));
   const annotated = operations.map((op) => ({ ...op, node: workload.nodeOf.get(op.id) }));
   writeFileSync(join(dir, 'history.json'), JSON.stringify({ ...facts, operations: annotated }, (_, value: unknown) => (value === Infinity ? 'Infinity' : value), 1));
   return dir;
@@ -266,8 +340,9 @@ function describeOperations(operations: readonly Operation[], workload: Register
   }).join('\n');
 }
 
+/** The last lines of the nodes not removed (a crash on the way out is in `uncleanExits`). */
 function logTailsOf(cluster: ProcessCluster): string {
-  return cluster.ids.map((id: NodeId) => `--- node ${id}\n${tail(cluster.output(id), 15)}`).join('\n');
+  return cluster.allIds({ removed: false }).map((id: NodeId) => `--- node ${id}\n${cluster.outputTail(id, 15)}`).join('\n');
 }
 
 /** The check result in a line: for an illegal key, its operations are too many to print. */

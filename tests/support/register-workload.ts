@@ -181,14 +181,14 @@ export class RegisterWorkload {
   }
 
   /**
-   * Reads every key ever used on every reachable node (recorded in the history as client 0),
-   * retrying what fails until one read per key and node succeeds or `timeoutMs` passes;
-   * returns each key's last value read.
+   * Reads every key ever used on every reachable node, or on `nodes` (recorded in the history
+   * as client 0), retrying what fails until one read per key and node succeeds or `timeoutMs`
+   * passes; returns each key's last value read.
    */
-  async finalReads(timeoutMs = 20_000): Promise<Map<string, string | null>> {
+  async finalReads(timeoutMs = 20_000, nodes: readonly number[] = this.cluster.reachableIds()): Promise<Map<string, string | null>> {
     const deadline = performance.now() + timeoutMs;
     const values = new Map<string, string | null>();
-    const readers = this.cluster.reachableIds().map((id) => ({ id, redis: this.cluster.openClient(id) }));
+    const readers = nodes.map((id) => ({ id, redis: this.cluster.openClient(id) }));
     try {
       for (const key of this.allKeys) {
         for (const reader of readers) {

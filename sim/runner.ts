@@ -3,6 +3,8 @@
 import type { RaftMutations } from '../src/raft/index.js';
 import { FAULT_KINDS, runSeed } from './simulation.js';
 import type { FaultKind, RunResult } from './simulation.js';
+import { addSeedResult, emptySummary } from './seed-summary.js';
+import type { SeedSummary } from './seed-summary.js';
 
 export type MutationName = keyof RaftMutations;
 
@@ -20,17 +22,8 @@ export const MUTATIONS: Readonly<Record<MutationName, { readonly leaseReads?: bo
   skipLogMatchCheck: { rule: 'an append is accepted only if the previous entry matches (§5.3)' },
 };
 
-export interface Summary {
-  seeds: number;
-  failures: RunResult[];
-  inconclusive: number[];
-  operations: number;
-  okOps: number;
-  unknownOps: number;
+export interface Summary extends SeedSummary<RunResult> {
   committed: number;
-  leaders: number;
-  faults: Record<string, number>;
-  wallMs: number;
 }
 
 export function parseFaults(spec: string): Set<FaultKind> {
@@ -57,7 +50,7 @@ export interface SeedRange {
 
 export function runSeeds(range: SeedRange): Summary {
   const started = performance.now();
-  const summary: Summary = { seeds: 0, failures: [], inconclusive: [], operations: 0, okOps: 0, unknownOps: 0, committed: 0, leaders: 0, faults: {}, wallMs: 0 };
+  const summary: Summary = { ...emptySummary<RunResult>(), committed: 0 };
   const mutation = range.mutation;
   for (let seed = range.startSeed; seed < range.startSeed + range.seeds; seed++) {
     const result = runSeed({
@@ -65,15 +58,8 @@ export function runSeeds(range: SeedRange): Summary {
       mutations: mutation === undefined ? undefined : { [mutation]: true },
       leaseReads: mutation !== undefined && MUTATIONS[mutation].leaseReads === true ? true : undefined,
     });
-    summary.seeds++;
-    summary.operations += result.operations;
-    summary.okOps += result.okOps;
-    summary.unknownOps += result.unknownOps;
+    addSeedResult(summary, result);
     summary.committed += result.committed;
-    summary.leaders += result.leaders;
-    for (const [k, v] of Object.entries(result.faultsInjected)) summary.faults[k] = (summary.faults[k] ?? 0) + v;
-    if (result.inconclusive) summary.inconclusive.push(seed);
-    if (!result.ok) summary.failures.push(result);
     range.onResult?.(result);
     if (!result.ok && range.stopAtFirstFailure === true) break;
   }

@@ -15,6 +15,7 @@ import type { NodeObserver, NodeSettings } from './sim-node.js';
 import { RawNodeSubmitter } from './raw-node-submitter.js';
 import { Workload } from './workload.js';
 import type { WorkloadSettings } from './workload.js';
+import type { SeedResult } from './seed-summary.js';
 
 export const FAULT_KINDS = ['network', 'partition', 'crash', 'pause', 'membership', 'transfer', 'skew'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -32,17 +33,8 @@ export interface RunOptions {
   readonly workload?: Partial<WorkloadSettings>;
 }
 
-export interface RunResult {
-  readonly seed: number;
-  readonly ok: boolean;
-  readonly failure?: string;
-  readonly operations: number;
-  readonly okOps: number;
-  readonly unknownOps: number;
-  readonly faultsInjected: Record<string, number>;
+export interface RunResult extends SeedResult {
   readonly committed: number;
-  readonly leaders: number;
-  readonly inconclusive: boolean;
   readonly simulatedMs: number;
 }
 

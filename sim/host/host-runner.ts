@@ -2,19 +2,12 @@
 
 import { HOST_FAULT_KINDS, runHostSeed } from './host-simulation.js';
 import type { HostFaultKind, HostRunResult } from './host-simulation.js';
+import { addSeedResult, emptySummary } from '../seed-summary.js';
+import type { SeedSummary } from '../seed-summary.js';
 
-export interface HostSummary {
-  seeds: number;
-  failures: HostRunResult[];
-  inconclusive: number[];
-  operations: number;
-  okOps: number;
-  unknownOps: number;
+export interface HostSummary extends SeedSummary<HostRunResult> {
   appliedEntries: number;
-  leaders: number;
   events: number;
-  faults: Record<string, number>;
-  wallMs: number;
 }
 
 export function parseHostFaults(spec: string): Set<HostFaultKind> {
@@ -37,19 +30,12 @@ export async function runHostSeeds(range: {
   readonly onResult?: (result: HostRunResult) => void;
 }): Promise<HostSummary> {
   const started = performance.now();
-  const summary: HostSummary = { seeds: 0, failures: [], inconclusive: [], operations: 0, okOps: 0, unknownOps: 0, appliedEntries: 0, leaders: 0, events: 0, faults: {}, wallMs: 0 };
+  const summary: HostSummary = { ...emptySummary<HostRunResult>(), appliedEntries: 0, events: 0 };
   for (let seed = range.startSeed; seed < range.startSeed + range.seeds; seed++) {
     const result = await runHostSeed({ seed, faults: range.faults, verbose: range.verbose });
-    summary.seeds++;
-    summary.operations += result.operations;
-    summary.okOps += result.okOps;
-    summary.unknownOps += result.unknownOps;
+    addSeedResult(summary, result);
     summary.appliedEntries += result.appliedEntries;
-    summary.leaders += result.leaders;
     summary.events += result.events;
-    for (const [k, v] of Object.entries(result.faultsInjected)) summary.faults[k] = (summary.faults[k] ?? 0) + v;
-    if (result.inconclusive) summary.inconclusive.push(seed);
-    if (!result.ok) summary.failures.push(result);
     range.onResult?.(result);
   }
   summary.wallMs = performance.now() - started;

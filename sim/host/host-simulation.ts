@@ -22,6 +22,7 @@ import { HostSubmitter } from './host-submitter.js';
 import type { HostWorkloadNode } from './host-submitter.js';
 import { SimBus } from './sim-bus.js';
 import { SimProcess } from './sim-process.js';
+import type { SeedResult } from '../seed-summary.js';
 
 export const HOST_FAULT_KINDS = ['crash', 'pause', 'partition', 'bus', 'transfer', 'restart', 'membership', 'disk'] as const;
 export type HostFaultKind = (typeof HOST_FAULT_KINDS)[number];
@@ -34,17 +35,8 @@ export interface HostRunOptions {
   readonly verbose?: boolean;
 }
 
-export interface HostRunResult {
-  readonly seed: number;
-  readonly ok: boolean;
-  readonly failure?: string;
-  readonly operations: number;
-  readonly okOps: number;
-  readonly unknownOps: number;
-  readonly faultsInjected: Record<string, number>;
+export interface HostRunResult extends SeedResult {
   readonly appliedEntries: number;
-  readonly leaders: number;
-  readonly inconclusive: boolean;
   readonly events: number;
 }
 

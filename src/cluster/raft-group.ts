@@ -157,8 +157,6 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   private lastSnapshotAtMs = 0;
   /** Told, after each applied entry, which keys it signalled ready for blocked clients. */
   onKeysReady: ((keys: ReadonlySet<string>) => void) | undefined;
-  /** Told of every command entry as it takes its place in this replica's log (WATCH tracking). */
-  onOrdered: ((index: number, kind: LogCommandKind, args: readonly string[]) => void) | undefined;
   /** Told of every command entry right after it is applied (client-side caching invalidation). */
   onApplied: ((index: number, kind: LogCommandKind, args: readonly string[], origin: number | undefined) => void) | undefined;
   /** Whether a command entry touches any of `keys` (a follower's WATCH, checked on the leader). */
@@ -420,7 +418,6 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   private proposeEntry(kind: LogCommandKind, args: readonly string[], stampMs: number): ProposeOutcome {
     const result = this.raw.propose(encodeLogCommand({ kind, stampMs, args }));
     if (!result.accepted) return { refused: result.reason };
-    this.onOrdered?.(result.index, kind, args);
     return { index: result.index, term: result.term };
   }
 
@@ -428,13 +425,13 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     if (!this.isLeader) return items.map(() => ({ refused: 'notLeader' }));
     const stampMs = this.nextStampMs();
     return items.map(([kind, args, watch]) => {
-      if (watch !== undefined && this.touchedSince(watch.after, watch.keys)) return { refused: 'watch' };
+      if (watch !== undefined && this.logTouches(watch.after, watch.keys)) return { refused: 'watch' };
       return this.proposeEntry(kind, args, stampMs);
     });
   }
 
-  /** Whether an entry after `after` in this leader's log touches any of `keys` (WATCH). */
-  private touchedSince(after: number, keys: readonly string[]): boolean {
+  /** Whether an entry after `after` in this replica's log touches any of `keys` (WATCH). */
+  logTouches(after: number, keys: readonly string[]): boolean {
     const log = this.raw.raft.log;
     // Compacted away: it cannot be shown untouched, and aborting too often is allowed.
     if (after + 1 < log.firstIndex()) return true;
@@ -688,15 +685,10 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     for (const entry of rd.entries) {
       wal.append({ kind: 'entry', group: this.groupId, term: entry.term, index: entry.index, data: encodeEntryData(entry) });
       this.logBytesSinceSnapshot += entry.data.length;
-      // A leader stamped and ordered its own entries when proposing them; replicated ones
-      // are taken into account here.
+      // A leader stamped its own entries when proposing them; replicated ones count here.
       if (leader || entry.type !== 'normal' || entry.data.length === 0) continue;
       const stampMs = logCommandStampMs(entry.data);
       if (stampMs > this.lastStampMs) this.lastStampMs = stampMs;
-      if (this.onOrdered !== undefined) {
-        const command = decodeLogCommand(entry.data);
-        this.onOrdered(entry.index, command.kind, command.args);
-      }
     }
     const hard = rd.hardState;
     if (hard !== undefined) wal.append({ kind: 'hardState', group: this.groupId, term: hard.term, vote: hard.vote, commit: hard.commit });

@@ -57,8 +57,8 @@ export class Dispatcher {
     this.blocked = new BlockedClients(group);
     this.watches = new WatchedKeys(group);
     this.tracking = new ClientTracking(clients);
-    group.onApplied = (index, kind, args, origin) => {
-      this.watches.applied(index);
+    group.onApplied = (_index, kind, args, origin) => {
+      this.watches.applied(kind, args);
       this.tracking.applied(kind, args, origin);
     };
     this.slowlog = new Slowlog({

@@ -1,12 +1,13 @@
 // WATCH bookkeeping, on whichever replica the client is connected to.
 //
 // A watch is broken by any entry that changes a watched key and is applied after the WATCH,
-// or that is still in the log (ordered, not yet applied) when the EXEC takes its place there:
-// the EXEC's gate runs at that moment, so "did anything reach my keys since WATCH?" is answered
-// against the log itself. Entries ordered before the WATCH but applied after it also break it
-// (the client may have read the state before them), which is conservative, never lax.
-// A write counts as touching a key when its declared key positions name it, even if it ends
-// up changing nothing (e.g. SET NX that fails).
+// or that is still in the log (not yet applied) when the EXEC takes its place there: the EXEC's
+// gate runs at that moment, so "did anything reach my keys since WATCH?" is answered against
+// the log itself (read only then: nothing is tracked per entry while nobody runs an EXEC).
+// Entries in the log before the WATCH but applied after it also break it (the client may have
+// read the state before them), which is conservative, never lax. A write counts as touching a
+// key when its declared key positions name it, even if it ends up changing nothing (e.g. SET NX
+// that fails).
 
 import type { LogCommandKind } from '../commands/log-entry.js';
 import type { DataGroup } from '../cluster/host.js';
@@ -15,19 +16,9 @@ import { touchedKeys } from './touched-keys.js';
 
 export class WatchedKeys {
   private readonly byKey = new Map<string, Set<Connection>>();
-  /** Keys touched by entries in the log but not applied yet: key → number of such entries. */
-  private readonly inFlight = new Map<string, number>();
-  /**
-   * The touched keys of the in-flight entries, in log order (entries apply in that order);
-   * consumed from `inFlightHead` so taking the oldest costs O(1) however long the queue.
-   */
-  private inFlightQueue: Array<{ readonly index: number; readonly keys: readonly string[] | 'all' }> = [];
-  private inFlightHead = 0;
-  private inFlightFlushes = 0;
 
   constructor(private readonly group: DataGroup) {
-    group.onOrdered = (index, kind, args) => this.ordered(index, kind, args);
-    group.onRestored = () => this.restored(group.appliedIndex);
+    group.onRestored = () => this.breakAll();
     group.touches = (kind, args, keys) => {
       const touched = touchedKeys(kind, args);
       return touched === 'all' || touched.some((key) => keys.includes(key));
@@ -60,55 +51,28 @@ export class WatchedKeys {
   /** Whether an EXEC of this connection must abort: a watched key changed, may change, or expired. */
   mustAbort(connection: Connection): boolean {
     if (connection.watchDirty) return true;
-    if (connection.watched.size > 0 && this.inFlightFlushes > 0) return true;
+    if (connection.watched.size === 0) return false;
+    if (this.group.logTouches(this.group.appliedIndex, [...connection.watched.keys()])) return true;
     const nowMs = this.group.nowMs();
     for (const [key, existed] of connection.watched) {
-      if (this.inFlight.has(key)) return true;
       if (existed && this.group.machine.keyspace.get(key, nowMs) === undefined) return true;
     }
     return false;
   }
 
-  /** An entry took its place in this replica's log. */
-  private ordered(index: number, kind: LogCommandKind, args: readonly string[]): void {
+  /** An entry was applied: it breaks the watches on what it touched. */
+  applied(kind: LogCommandKind, args: readonly string[]): void {
+    if (this.byKey.size === 0) return;
     const keys = touchedKeys(kind, args);
-    this.inFlightQueue.push({ index, keys });
-    if (keys === 'all') this.inFlightFlushes++;
-    else for (const key of keys) this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
-  }
-
-  /**
-   * The entry at `index` was applied: it, and any entry ordered at or before that index (one a
-   * newer leader replaced), break the watches on what they touched.
-   */
-  applied(index: number): void {
-    while (this.inFlightHead < this.inFlightQueue.length && this.inFlightQueue[this.inFlightHead].index <= index) {
-      this.release(this.inFlightQueue[this.inFlightHead++].keys);
-    }
-    if (this.inFlightHead === this.inFlightQueue.length) {
-      this.inFlightQueue = [];
-      this.inFlightHead = 0;
-    }
-  }
-
-  /** A snapshot replaced the whole state: every watch is broken. */
-  restored(index: number): void {
-    this.applied(index);
-    for (const watchers of this.byKey.values()) for (const connection of watchers) connection.watchDirty = true;
-  }
-
-  private release(keys: readonly string[] | 'all'): void {
-    if (keys === 'all') {
-      this.inFlightFlushes--;
-      for (const watchers of this.byKey.values()) for (const connection of watchers) connection.watchDirty = true;
-      return;
-    }
+    if (keys === 'all') return this.breakAll();
     for (const key of keys) {
-      const count = (this.inFlight.get(key) ?? 1) - 1;
-      if (count === 0) this.inFlight.delete(key);
-      else this.inFlight.set(key, count);
       const watchers = this.byKey.get(key);
       if (watchers !== undefined) for (const connection of watchers) connection.watchDirty = true;
     }
+  }
+
+  /** Every watch is broken: a FLUSHALL-like entry, or a snapshot replaced the whole state. */
+  private breakAll(): void {
+    for (const watchers of this.byKey.values()) for (const connection of watchers) connection.watchDirty = true;
   }
 }

@@ -56,7 +56,7 @@ export interface HostOptions {
   readonly electionTimeoutMs: number;
   readonly requestTimeoutMs: () => number;
   readonly logger: Logger;
-  /** Clocks, timers, network and lock: the process's own unless the simulator passes its own. */
+  /** Clocks, timers, file system, network and lock: the process's own unless the simulator passes its own. */
   readonly environment?: HostEnvironment;
 }
 

@@ -190,7 +190,9 @@ export class HostSimulation {
   /** A planned restart: hand leadership over, close cleanly (snapshot), start again. */
   private gracefulRestart(node: SimHostNode): void {
     const host = node.host;
-    if (host === undefined || node.closing) return;
+    // Not a node whose fsync just failed: a new process would read back, from the page cache,
+    // records that never reached the disk (the known gap in ARCHITECTURE.md, "fsync failure").
+    if (host === undefined || node.closing || node.diskFailing) return;
     node.closing = true;
     const life = node.life;
     void host.transferLeadership().then(() => host.close({ snapshot: true })).then(() => {

@@ -376,8 +376,15 @@ export class Host {
     await this.transport?.close();
     // Nothing may reach the log once it closes: groups refuse what still arrives.
     for (const group of this.groups.values()) await group.stop();
-    if (options.snapshot) for (const group of this.groups.values()) await group.snapshot();
-    await this.wal.close();
+    // A log that failed earlier (its group stopped writing then, and acknowledged nothing it
+    // could not make durable) fails again here: shutting down still finishes.
+    const failed = (error: unknown): void => this.options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'closing with a failed write-ahead log');
+    try {
+      if (options.snapshot) for (const group of this.groups.values()) await group.snapshot();
+    } catch (error) {
+      failed(error);
+    }
+    await this.wal.close().catch(failed);
     await this.releaseLock();
     this.options.logger.info('host closed');
   }

@@ -431,14 +431,18 @@ class Disk {
     for (const change of changes.slice(0, kept)) contents.apply(change);
     const torn = changes[kept];
     if (torn?.kind === 'write' && this.prng.chance(TEAR_WRITE)) {
+      // Sectors the torn write did not reach keep what they held; only past the old end of the
+      // file can the new size have landed without the data (zeros, or stale blocks).
+      const oldLength = contents.view().length;
       const firstSector = Math.floor(torn.position / SECTOR_BYTES) + 1;
       const sectors = Math.ceil((torn.position + torn.bytes.length) / SECTOR_BYTES) - firstSector;
       const boundary = this.prng.nextInt(Math.max(sectors, 0) + 1);
       const landed = boundary === 0 ? 0 : (firstSector + boundary - 1) * SECTOR_BYTES - torn.position;
       contents.write(torn.position, torn.bytes.subarray(0, landed));
-      const rest = torn.bytes.length - landed;
-      if (this.prng.chance(SIZE_WITHOUT_DATA)) {
-        contents.write(torn.position + landed, this.prng.chance(this.faults.garbageProbability) ? this.randomBytes(rest) : Buffer.alloc(rest));
+      const from = Math.max(torn.position + landed, oldLength);
+      const rest = torn.position + torn.bytes.length - from;
+      if (rest > 0 && this.prng.chance(SIZE_WITHOUT_DATA)) {
+        contents.write(from, this.prng.chance(this.faults.garbageProbability) ? this.randomBytes(rest) : Buffer.alloc(rest));
       }
     }
     file.data = contents;

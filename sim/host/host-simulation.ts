@@ -172,14 +172,15 @@ export class HostSimulation {
     return this.running().find((n) => n.host?.dataGroup.isLeader === true);
   }
 
-  crash(node: SimHostNode): void {
+  /** kill -9 of the process, and with `powerLoss` of the machine (the disk keeps only what was synced). */
+  crash(node: SimHostNode, powerLoss = true): void {
     if (!node.process.alive) return;
     node.process.crash();
     node.life++;
     node.host = undefined;
     this.bus.drop(node.id);
-    node.disk.crash();
-    this.count('crash');
+    if (powerLoss) node.disk.crash();
+    this.count(powerLoss ? 'crash' : 'kill');
   }
 
   restart(node: SimHostNode): void {
@@ -190,9 +191,7 @@ export class HostSimulation {
   /** A planned restart: hand leadership over, close cleanly (snapshot), start again. */
   private gracefulRestart(node: SimHostNode): void {
     const host = node.host;
-    // Not a node whose fsync just failed: a new process would read back, from the page cache,
-    // records that never reached the disk (the known gap in ARCHITECTURE.md, "fsync failure").
-    if (host === undefined || node.closing || node.diskFailing) return;
+    if (host === undefined || node.closing) return;
     node.closing = true;
     const life = node.life;
     void host.transferLeadership().then(() => host.close({ snapshot: true })).then(() => {
@@ -272,7 +271,9 @@ export class HostSimulation {
         break;
       case 'disk': {
         // fsyncs fail for a moment (EIO, and what they covered never becomes durable); the
-        // node's groups stop writing, and a supervisor restarts the process a little later.
+        // node's groups stop writing, and a supervisor restarts the process a little later —
+        // the machine keeping its page cache, which still serves what never reached the disk,
+        // or after a power loss.
         const node = victim();
         if (node === undefined) break;
         node.diskFailing = true;
@@ -283,7 +284,7 @@ export class HostSimulation {
         const life = node.life;
         this.queue.after(100 + p.next() * 700, () => {
           if (node.life !== life || !this.nodes.includes(node)) return;
-          this.crash(node);
+          this.crash(node, p.chance(0.5));
           this.queue.after(50, () => this.restart(node));
         });
         this.count('disk');

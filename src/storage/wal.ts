@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { nodeFileSystem } from './file-system.js';
 import type { FileHandle, FileSystem } from './file-system.js';
 import { ensureDirectory, fsyncDirectory } from './fsync-directory.js';
-import { writevFullySync } from './positional-write.js';
+import { writevFully, writevFullySync } from './positional-write.js';
 import { WalBatch } from './wal-batch.js';
 import { assertValidWalRecord } from './wal-record.js';
 import type { HardStateRecord, WalRecord } from './wal-record.js';
@@ -126,7 +126,9 @@ export class WriteAheadLog {
   static async open(options: WalOptions): Promise<{ wal: WriteAheadLog; report: RecoveryReport }> {
     const fs = options.fs ?? nodeFileSystem;
     await ensureDirectory(options.dir, fs);
-    const sequences = (await fs.readdir(options.dir)).map(segmentSequence).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
+    const names = await fs.readdir(options.dir);
+    for (const name of names) if (name.endsWith(COPY_SUFFIX)) await fs.unlink(join(options.dir, name));
+    const sequences = names.map(segmentSequence).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
     const segments: Segment[] = [];
     const hardStates = new Map<number, HardStateRecord>();
     let records = 0;
@@ -138,6 +140,7 @@ export class WriteAheadLog {
       segments.push(segment.segment);
     }
     if (segments.length === 0) segments.push(emptySegment(1, await createSegment(options.dir, 1, fs)));
+    else await rewriteAsNewFile(options.dir, fs, segments[segments.length - 1]);
     const handle = await fs.open(segments[segments.length - 1].path, 'r+');
     const wal = new WriteAheadLog(options, segments, handle, hardStates);
     return { wal, report: { segments: segments.length, records, bytes: wal.counters.bytesSinceCompaction, truncated } };
@@ -353,6 +356,39 @@ export class WriteAheadLog {
 
 function emptySegment(sequence: number, path: string): Segment {
   return { sequence, path, sizeBytes: SEGMENT_HEADER_BYTES, maxIndexByGroup: new Map() };
+}
+
+const COPY_CHUNK_BYTES = 1024 * 1024;
+/** A copy being made (rewriteAsNewFile); recovery ignores and deletes it. */
+const COPY_SUFFIX = '.copy';
+
+/**
+ * Replaces the recovered active segment by a synced copy of itself (a new file renamed over it).
+ * What recovery read may have come from the page cache only: after a failed fsync the kernel
+ * stops writing those pages (or that directory entry) back but still serves them, so a process
+ * restarted without a power loss would build on records a later power loss takes away — a hole
+ * below records it made durable. A new file is new pages under a new directory entry: its sync
+ * makes exactly what recovery read durable, or fails. A crash before the rename leaves the
+ * segment as it was.
+ */
+async function rewriteAsNewFile(dir: string, fs: FileSystem, segment: Segment): Promise<void> {
+  const copyPath = `${segment.path}${COPY_SUFFIX}`;
+  const [source, target] = [await fs.open(segment.path, 'r'), await fs.open(copyPath, 'w')];
+  try {
+    const buffer = Buffer.allocUnsafe(Math.min(COPY_CHUNK_BYTES, segment.sizeBytes));
+    for (let position = 0; position < segment.sizeBytes;) {
+      const { bytesRead } = await source.read(buffer, 0, Math.min(buffer.length, segment.sizeBytes - position), position);
+      assert.ok(bytesRead > 0, `${segment.path} ended before its recovered size`);
+      await writevFully(target, [buffer.subarray(0, bytesRead)], position);
+      position += bytesRead;
+    }
+    await target.datasync();
+  } finally {
+    await source.close();
+    await target.close();
+  }
+  await fs.rename(copyPath, segment.path);
+  await fsyncDirectory(dir, fs);
 }
 
 /** Replays one segment file; truncates a bad tail if it is the last one, throws otherwise. */

@@ -45,7 +45,7 @@ const ELECTION_TIMEOUT_MS = 300;
 const REQUEST_TIMEOUT_MS = 1000;
 const LIVENESS_BOUND_MS = 20 * ELECTION_TIMEOUT_MS;
 /** Node ids given out to nodes added during a run stop here. */
-const MAX_NODE_ID = 9;
+const MAX_NODE_ID = 12;
 
 const GROUPS: ReadonlyArray<(host: Host) => RaftGroup> = [(host) => host.metaGroup, (host) => host.dataGroup];
 
@@ -89,6 +89,7 @@ export class HostSimulation {
   private readonly snapshotAfterLogBytes: number;
   private readonly founders: number;
   private readonly founderIds: readonly NodeId[];
+  private nextNodeId: NodeId;
   private readonly config: Prng;
   events = 0;
 
@@ -103,6 +104,7 @@ export class HostSimulation {
     this.founders = config.pick([3, 3, 5]);
     this.founderIds = Array.from({ length: this.founders }, (_, i) => i + 1);
     for (const id of this.founderIds) this.nodes.push(this.newNode(id, false));
+    this.nextNodeId = this.founders + 1;
     this.workload = new Workload<SimHostNode>(
       { clients: config.between(2, 6), keys: ['a', 'b', 'c', 'd'].slice(0, config.between(1, 4)), thinkMaxMs: 20, opTimeoutMs: 2 * REQUEST_TIMEOUT_MS, clientDelayMaxMs: 3, readShare: 0.4, casShare: 0 },
       this.queue, this.prng.fork(), () => this.nodes, this.submitter,
@@ -160,8 +162,9 @@ export class HostSimulation {
     });
   }
 
-  private count(kind: string): void {
+  private count(kind: string, node?: NodeId): void {
     this.faultsInjected[kind] = (this.faultsInjected[kind] ?? 0) + 1;
+    if (this.options.verbose === true) console.log(`${this.queue.nowMs.toFixed(1)} fault ${kind}${node === undefined ? '' : ` on node ${node}`}`);
   }
 
   private running(): SimHostNode[] {
@@ -180,7 +183,7 @@ export class HostSimulation {
     node.host = undefined;
     this.bus.drop(node.id);
     if (powerLoss) node.disk.crash();
-    this.count(powerLoss ? 'crash' : 'kill');
+    this.count(powerLoss ? 'crash' : 'kill', node.id);
   }
 
   restart(node: SimHostNode): void {
@@ -201,7 +204,7 @@ export class HostSimulation {
       this.bus.drop(node.id);
       this.open(node);
     }, (error: unknown) => this.fail(`node ${node.id} failed to close: ${error instanceof Error ? error.stack : String(error)}`));
-    this.count('restart');
+    this.count('restart', node.id);
   }
 
   private scheduleFaults(untilMs: number): void {
@@ -236,7 +239,7 @@ export class HostSimulation {
         const node = victim();
         if (node === undefined) break;
         node.process.pause(20 + p.next() * 800);
-        this.count('pause');
+        this.count('pause', node.id);
         break;
       }
       case 'partition': {
@@ -287,7 +290,7 @@ export class HostSimulation {
           this.crash(node, p.chance(0.5));
           this.queue.after(50, () => this.restart(node));
         });
-        this.count('disk');
+        this.count('disk', node.id);
         break;
       }
     }
@@ -300,13 +303,15 @@ export class HostSimulation {
     const p = this.faultPrng;
     const staying = this.nodes.filter((n) => !n.leaving);
     if (staying.length <= this.founders) {
-      const id = Math.max(...this.nodes.map((n) => n.id)) + 1;
+      // Ids are never reused (cluster-map.ts): a removed node's id is retired.
+      const id = this.nextNodeId;
       if (id > MAX_NODE_ID) return;
+      this.nextNodeId++;
       const node = this.newNode(id, true);
       this.nodes.push(node);
       this.open(node);
       this.addToMap(node);
-      this.count('add-node');
+      this.count('add-node', id);
       return;
     }
     // Only a node that fully joined: a FORGET racing the ADDNODE of the same node is another test.
@@ -315,7 +320,7 @@ export class HostSimulation {
     const node = p.chance(0.3) && joined.includes(leader as SimHostNode) ? leader as SimHostNode : p.pick(joined);
     node.leaving = true;
     host.changeMap(MapCommand.removeNode(node.id), () => {});
-    this.count('remove-node');
+    this.count('remove-node', node.id);
     const stopOnceOut = (): void => {
       if (!this.nodes.includes(node)) return;
       const out = GROUPS.every((pick) => {

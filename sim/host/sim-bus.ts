@@ -45,6 +45,11 @@ class Endpoint implements HostTransport {
     this.bus.reconsider(this.options.nodeId, id);
   }
 
+  removePeer(id: number): void {
+    this.known.delete(id);
+    this.bus.forget(this.options.nodeId, id);
+  }
+
   send(to: number, payload: Uint8Array): void {
     this.bus.send(this.options.nodeId, to, payload);
   }
@@ -65,6 +70,8 @@ export class SimBus {
   private readonly links = new Map<string, Link>();
   /** Pairs a partition separates (either direction cut breaks a TCP connection). */
   private readonly cut = new Set<string>();
+  /** Pairs whose connection is being closed by a removePeer (see forget). */
+  private readonly forgotten = new Set<string>();
   delivered = 0;
 
   constructor(private readonly queue: EventQueue, private readonly prng: Prng) {}
@@ -90,6 +97,19 @@ export class SimBus {
       // What the process had queued for its peers dies with it.
       this.links.get(pairName(id, other))?.queued.delete(other);
       this.reconsider(id, other);
+    }
+  }
+
+  /** `from` forgot `to`: what it queued for it is dropped, and their connection closes. */
+  forget(from: NodeId, to: NodeId): void {
+    const link = this.links.get(pairName(from, to));
+    link?.queued.delete(to);
+    if (link?.connected === true) {
+      // As removePeer closes the socket: the connection breaks, and comes back only if it can.
+      this.forgotten.add(pairName(from, to));
+      this.reconsider(from, to);
+      this.forgotten.delete(pairName(from, to));
+      this.reconsider(from, to);
     }
   }
 
@@ -125,7 +145,7 @@ export class SimBus {
   private canConnect(a: NodeId, b: NodeId): boolean {
     const ea = this.endpoints.get(a);
     const eb = this.endpoints.get(b);
-    if (ea === undefined || eb === undefined || this.cut.has(pairName(a, b))) return false;
+    if (ea === undefined || eb === undefined || this.cut.has(pairName(a, b)) || this.forgotten.has(pairName(a, b))) return false;
     // The lower id dials (it needs the address); the higher accepts any that proves the secret.
     return a < b ? ea.known.has(b) : eb.known.has(a);
   }

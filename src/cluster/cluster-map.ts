@@ -28,10 +28,18 @@ export const MapCommand = {
 interface MapState {
   epoch: number;
   nodes: NodeRecord[];
+  /** Absent in snapshots written before ids were retired. */
+  retired?: number[];
 }
 
 export class ClusterMap implements ReplicatedMachine {
   private nodesById = new Map<number, NodeRecord>();
+  /**
+   * Ids of removed nodes, never given out again: a leader cut off before the removal still holds
+   * the old node's progress, and what it sends would reach a newcomer under that id as if it
+   * held the old node's log (etcd's member ids are never reused for the same reason).
+   */
+  private retired = new Set<number>();
   private epochValue = 0;
   private appliedIndexValue = 0;
 
@@ -58,6 +66,7 @@ export class ClusterMap implements ReplicatedMachine {
     switch (verb) {
       case 'node.add':
         if (this.nodesById.has(id)) return errorReply(`ERR node ${id} is already a member`);
+        if (this.retired.has(id)) return errorReply(`ERR node id ${id} was removed from this cluster; add the node under a new id`);
         this.nodesById.set(id, { id, bus: address, resp: '' });
         break;
       case 'node.resp': {
@@ -69,6 +78,7 @@ export class ClusterMap implements ReplicatedMachine {
       }
       case 'node.remove':
         if (!this.nodesById.delete(id)) return errorReply(`ERR node ${id} is not a member`);
+        this.retired.add(id);
         break;
       default:
         assert.fail(`meta log holds an unknown command: ${verb}`);
@@ -83,7 +93,7 @@ export class ClusterMap implements ReplicatedMachine {
   }
 
   snapshot(): { index: number; chunks: Buffer[] } {
-    const state: MapState = { epoch: this.epochValue, nodes: this.nodes.slice() };
+    const state: MapState = { epoch: this.epochValue, nodes: this.nodes.slice(), retired: [...this.retired].sort((a, b) => a - b) };
     return { index: this.appliedIndexValue, chunks: [Buffer.from(JSON.stringify(state))] };
   }
 
@@ -91,6 +101,7 @@ export class ClusterMap implements ReplicatedMachine {
     const state = JSON.parse(data.toString()) as MapState;
     this.epochValue = state.epoch;
     this.nodesById = new Map(state.nodes.map((node) => [node.id, node]));
+    this.retired = new Set(state.retired ?? []);
     this.appliedIndexValue = index;
   }
 }

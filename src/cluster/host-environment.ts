@@ -14,6 +14,8 @@ import type { Scheduler } from './scheduler.js';
 export interface HostTransport {
   readonly port: number;
   setPeer(id: number, host: string, port: number): void;
+  /** Closes the peer's connection and drops what was queued for it. */
+  removePeer(id: number): void;
   send(to: number, payload: Uint8Array): void;
   isConnected(id: number): boolean;
   close(): Promise<void>;

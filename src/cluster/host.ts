@@ -83,8 +83,10 @@ export class Host {
   private lastTickAtMs: number;
   private respAddress = '';
   private announcing = false;
-  /** Addresses given to the transport beyond the founders' (from the map, or told by peers). */
+  /** Addresses given to the transport: the founders', then from the map or told by peers. */
   private readonly knownAddresses = new Map<NodeId, string>();
+  /** The members of the map as last seen: one that leaves is forgotten by the transport. */
+  private mapMembers = new Set<NodeId>();
   /** close() began: nothing new is set up (the transport may already be closed). */
   private closing = false;
 
@@ -208,7 +210,11 @@ export class Host {
         },
         log: storageLog(options.logger),
       });
-      for (const peer of options.peers) if (peer.id !== this.nodeId) this.transport.setPeer(peer.id, peer.host, peer.port);
+      for (const peer of options.peers) {
+        if (peer.id === this.nodeId) continue;
+        this.transport.setPeer(peer.id, peer.host, peer.port);
+        this.knownAddresses.set(peer.id, `${peer.host}:${peer.port}`);
+      }
     }
     this.metaGroup.onApplied = () => this.mapChanged();
     // A map that arrived whole, as a snapshot from the leader, lists members no entry announced.
@@ -315,6 +321,15 @@ export class Host {
     if (this.closing) return;
     const map = this.clusterMap;
     if (this.transport !== undefined) {
+      const members = new Set(map.nodes.map((node) => node.id));
+      for (const id of this.mapMembers) {
+        if (members.has(id) || id === this.nodeId) continue;
+        // Gone from the cluster: what is queued for it must never reach a node later added
+        // under the same id (a heartbeat meant for the old one names entries the new one lacks).
+        this.transport.removePeer(id);
+        this.knownAddresses.delete(id);
+      }
+      this.mapMembers = members;
       const before = this.knownAddresses.size;
       this.learnAddresses(map.nodes.map((node) => [node.id, node.bus] as const));
       if (this.knownAddresses.size > before) this.shareAddresses(map.nodes.map((node) => node.id));
@@ -330,12 +345,11 @@ export class Host {
     });
   }
 
-  /** Dials members the founders' list does not name, once their address is known (map or peers). */
+  /** Dials members whose address it did not know yet (from the map, or told by peers). */
   private learnAddresses(nodes: ReadonlyArray<readonly [number, string]>): void {
     if (this.transport === undefined || this.closing) return;
-    const founders = new Set(this.options.peers.map((peer) => peer.id));
     for (const [id, bus] of nodes) {
-      if (id === this.nodeId || founders.has(id) || this.knownAddresses.get(id) === bus) continue;
+      if (id === this.nodeId || this.knownAddresses.get(id) === bus) continue;
       this.knownAddresses.set(id, bus);
       const [host, port] = splitAddress(bus);
       this.transport.setPeer(id, host, port);

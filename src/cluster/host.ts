@@ -83,7 +83,7 @@ export class Host {
   private lastTickAtMs: number;
   private respAddress = '';
   private announcing = false;
-  /** Addresses given to the transport: the founders', then from the map or told by peers. */
+  /** Addresses given to the transport beyond the founders' (from the map, or told by peers). */
   private readonly knownAddresses = new Map<NodeId, string>();
   /** The members of the map as last seen: one that leaves is forgotten by the transport. */
   private mapMembers = new Set<NodeId>();
@@ -210,11 +210,7 @@ export class Host {
         },
         log: storageLog(options.logger),
       });
-      for (const peer of options.peers) {
-        if (peer.id === this.nodeId) continue;
-        this.transport.setPeer(peer.id, peer.host, peer.port);
-        this.knownAddresses.set(peer.id, `${peer.host}:${peer.port}`);
-      }
+      for (const peer of options.peers) if (peer.id !== this.nodeId) this.transport.setPeer(peer.id, peer.host, peer.port);
     }
     this.metaGroup.onApplied = () => this.mapChanged();
     // A map that arrived whole, as a snapshot from the leader, lists members no entry announced.
@@ -345,11 +341,13 @@ export class Host {
     });
   }
 
-  /** Dials members whose address it did not know yet (from the map, or told by peers). */
+  /** Dials members the founders' list does not name, once their address is known (map or peers). */
   private learnAddresses(nodes: ReadonlyArray<readonly [number, string]>): void {
     if (this.transport === undefined || this.closing) return;
+    // A founder is reached at the address its --peers give (a proxy, a NAT), never the map's.
+    const founders = new Set(this.options.peers.map((peer) => peer.id));
     for (const [id, bus] of nodes) {
-      if (id === this.nodeId || this.knownAddresses.get(id) === bus) continue;
+      if (id === this.nodeId || founders.has(id) || this.knownAddresses.get(id) === bus) continue;
       this.knownAddresses.set(id, bus);
       const [host, port] = splitAddress(bus);
       this.transport.setPeer(id, host, port);

@@ -87,6 +87,8 @@ export class Host {
   private readonly knownAddresses = new Map<NodeId, string>();
   /** The members of the map as last seen: one that leaves is forgotten by the transport. */
   private mapMembers = new Set<NodeId>();
+  /** Left the map; forgotten by the transport once no group has it (forgetDepartedPeers). */
+  private readonly departing = new Set<NodeId>();
   /** close() began: nothing new is set up (the transport may already be closed). */
   private closing = false;
 
@@ -269,7 +271,29 @@ export class Host {
     const meta = this.metaGroup;
     const mapIsCurrent = meta.leaderId !== 0 && meta.appliedIndex >= meta.raw.raft.log.committed;
     const wanted = this.clusterMap.nodes.map((node) => node.id);
-    for (const group of this.groups.values()) group.reconcileMembers(wanted, mapIsCurrent);
+    this.dataGroup.reconcileMembers(wanted, mapIsCurrent);
+    // The meta group lets a node go only once the data groups did: a removed node hears no more
+    // of the map, and were it still a data leader it would wait for a map it never gets.
+    const dataMembers = this.dataGroup.raw.raft.tracker.confState();
+    meta.reconcileMembers([...new Set([...wanted, ...dataMembers.voters, ...dataMembers.learners])], mapIsCurrent);
+    this.forgetDepartedPeers();
+  }
+
+  /** Closes the transport to nodes gone from the map and from every group (see mapChanged). */
+  private forgetDepartedPeers(): void {
+    if (this.departing.size === 0 || this.transport === undefined) return;
+    for (const id of this.departing) {
+      if ([...this.groups.values()].some((group) => group.raw.raft.tracker.isMember(id))) continue;
+      if (this.clusterMap.node(id) !== undefined) {
+        this.departing.delete(id);
+        continue;
+      }
+      // What is queued for it must never reach a node later added under the same id (retired
+      // ids make that unlikely, a peer entry that outlives its node makes it possible).
+      this.transport.removePeer(id);
+      this.knownAddresses.delete(id);
+      this.departing.delete(id);
+    }
   }
 
   private send(to: NodeId, message: WireMessage): void {
@@ -318,13 +342,9 @@ export class Host {
     const map = this.clusterMap;
     if (this.transport !== undefined) {
       const members = new Set(map.nodes.map((node) => node.id));
-      for (const id of this.mapMembers) {
-        if (members.has(id) || id === this.nodeId) continue;
-        // Gone from the cluster: what is queued for it must never reach a node later added
-        // under the same id (a heartbeat meant for the old one names entries the new one lacks).
-        this.transport.removePeer(id);
-        this.knownAddresses.delete(id);
-      }
+      // Gone from the map, but maybe still in a group (leaving takes a few changes): forgotten
+      // by the transport once it is in none.
+      for (const id of this.mapMembers) if (!members.has(id) && id !== this.nodeId) this.departing.add(id);
       this.mapMembers = members;
       const before = this.knownAddresses.size;
       this.learnAddresses(map.nodes.map((node) => [node.id, node.bus] as const));

@@ -13,7 +13,7 @@ import type { FsyncPolicy, WalRecord } from '../src/storage/wal.js';
 import { runToCompletion, runUntil } from './async-loop.js';
 import { EventQueue } from './event-queue.js';
 import { Prng } from './prng.js';
-import { SimFileSystem } from './sim-file-system.js';
+import { fileSystemForLife, SimFileSystem } from './sim-file-system.js';
 import type { SimFileSystemOptions } from './sim-file-system.js';
 
 interface Machine {
@@ -336,18 +336,6 @@ function walTotals(): WalTotals {
   return { crashes: 0, crashesDuringOpen: 0, truncatedTails: 0, flushes: 0, failedFlushes: 0, compactions: 0, unflushedKept: 0, unflushedLost: 0, maxSegments: 0, restartsWithoutCrash: 0 };
 }
 
-/** The file system as one process life sees it: once it ended, its calls never settle. */
-function lifeOf(fs: FileSystem, alive: () => boolean): FileSystem {
-  const live = <T>(call: () => Promise<T>): Promise<T> => (alive() ? call() : new Promise<T>(() => {}));
-  return {
-    mkdir: (path, options) => live(() => fs.mkdir(path, options)),
-    readdir: (path) => live(() => fs.readdir(path)),
-    unlink: (path) => live(() => fs.unlink(path)),
-    rename: (from, to) => live(() => fs.rename(from, to)),
-    open: (path, flags) => live(() => fs.open(path, flags)),
-  };
-}
-
 const WAL_DIR = '/data/wal';
 const LIVES = 4;
 
@@ -366,7 +354,7 @@ async function crashWal(seed: number, scenario: WalScenario, totals: WalTotals):
       if (state.alive) state.error ??= error;
     };
     const records: WalRecord[] = [];
-    const fs = lifeOf(diskFs, () => state.alive);
+    const fs = fileSystemForLife(diskFs, () => state.alive);
     const work = (async () => {
       const { wal, report } = await WriteAheadLog.open({
         dir: WAL_DIR, fsync: scenario.fsync, segmentSizeBytes: scenario.segmentSizeBytes, fs, onRecord: (record) => records.push(record),

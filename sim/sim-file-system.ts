@@ -534,3 +534,18 @@ class SimHandle implements FileHandle {
     return this.disk.settle(0, () => body(file));
   }
 }
+
+/**
+ * The file system as one process life sees it: once `alive()` says the life ended, its calls
+ * never settle (the same disk serves the next life, which must not see the old one's calls).
+ */
+export function fileSystemForLife(fs: FileSystem, alive: () => boolean): FileSystem {
+  const live = <T>(call: () => Promise<T>): Promise<T> => (alive() ? call() : new Promise<T>(() => {}));
+  return {
+    mkdir: (path, options) => live(() => fs.mkdir(path, options)),
+    readdir: (path) => live(() => fs.readdir(path)),
+    unlink: (path) => live(() => fs.unlink(path)),
+    rename: (from, to) => live(() => fs.rename(from, to)),
+    open: (path, flags) => live(() => fs.open(path, flags)),
+  };
+}

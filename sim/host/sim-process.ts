@@ -5,6 +5,7 @@
 
 import type { Scheduler } from '../../src/cluster/scheduler.js';
 import type { FileSystem } from '../../src/storage/file-system.js';
+import { fileSystemForLife } from '../sim-file-system.js';
 import type { EventQueue } from '../event-queue.js';
 import type { Prng } from '../prng.js';
 
@@ -45,20 +46,10 @@ export class SimProcess {
     if (this.alive) this.pausedUntilMs = Math.max(this.pausedUntilMs, this.queue.nowMs + durationMs);
   }
 
-  /**
-   * The disk as this life of the process sees it: once the process died, its calls never
-   * settle (the simulated disk serves the next life, which must not see the old one's calls).
-   */
+  /** The disk as this life of the process sees it: see fileSystemForLife. */
   fileSystem(fs: FileSystem): FileSystem {
     const life = this.life;
-    const live = <T>(call: () => Promise<T>): Promise<T> => (this.alive && life === this.life ? call() : new Promise<T>(() => {}));
-    return {
-      mkdir: (path, options) => live(() => fs.mkdir(path, options)),
-      readdir: (path) => live(() => fs.readdir(path)),
-      unlink: (path) => live(() => fs.unlink(path)),
-      rename: (from, to) => live(() => fs.rename(from, to)),
-      open: (path, flags) => live(() => fs.open(path, flags)),
-    };
+    return fileSystemForLife(fs, () => this.alive && life === this.life);
   }
 
   /** Runs `work` in this process (later if it is paused; never if it dies first). */

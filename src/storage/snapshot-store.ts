@@ -59,7 +59,22 @@ export class SnapshotStore {
   /** Temp files being written, which a concurrent cleanup must leave alone. */
   private readonly tempFilesInUse = new Set<string>();
 
+  /** The directory, created durably once (not on every write). */
+  private directory: Promise<void> | undefined;
+
   constructor(private readonly dir: string, private readonly log?: StorageLog, private readonly fs: FileSystem = nodeFileSystem) {}
+
+  private ensureDirectory(): Promise<void> {
+    if (this.directory === undefined) {
+      const made = ensureDirectory(this.dir, this.fs);
+      this.directory = made;
+      // A failed attempt is tried again next time.
+      made.catch(() => {
+        if (this.directory === made) this.directory = undefined;
+      });
+    }
+    return this.directory;
+  }
 
   /** Durably stores `chunks` as the snapshot of `meta.group` at `meta.index`, then deletes its older ones. */
   write(meta: SnapshotMeta, chunks: readonly Uint8Array[]): Promise<void> {
@@ -86,7 +101,7 @@ export class SnapshotStore {
     if (payloadBytes > bufferConstants.MAX_LENGTH) {
       throw new Error(`snapshot of group ${meta.group} is ${payloadBytes} bytes, more than the ${bufferConstants.MAX_LENGTH} a buffer can hold`);
     }
-    await ensureDirectory(this.dir, this.fs);
+    await this.ensureDirectory();
     const finalPath = join(this.dir, fileName(meta));
     const tempPath = `${finalPath}.tmp`;
     this.tempFilesInUse.add(tempPath);
@@ -114,7 +129,7 @@ export class SnapshotStore {
    * snapshot is damaged. Removes temp files of the group left by an interrupted write.
    */
   async readLatest(group: number): Promise<{ meta: SnapshotMeta; data: Buffer } | null> {
-    await ensureDirectory(this.dir, this.fs);
+    await this.ensureDirectory();
     await this.removeTempFiles(group);
     const snapshots = await this.list(group);
     if (snapshots.length === 0) return null;

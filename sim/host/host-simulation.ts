@@ -87,6 +87,8 @@ export class HostSimulation {
   private readonly failures: string[] = [];
   private readonly fsyncMaxMs: number;
   private readonly snapshotAfterLogBytes: number;
+  /** Short tails make followers that lag need snapshots made on demand (raft-group.ts). */
+  private readonly catchUpEntries: number;
   private readonly founders: number;
   private readonly founderIds: readonly NodeId[];
   private nextNodeId: NodeId;
@@ -99,6 +101,8 @@ export class HostSimulation {
     this.faultPrng = this.prng.fork();
     this.bus = new SimBus(this.queue, this.prng.fork());
     this.snapshotAfterLogBytes = config.pick([2048, 16 * 1024, 1024 * 1024]);
+    // Its own stream, so that adding it left every other choice of a seed as it was.
+    this.catchUpEntries = new Prng(options.seed ^ 0xca7c).pick([2, 16, 1000]);
     this.fsyncMaxMs = config.pick([0.5, 2, 8]);
     this.config = config;
     this.founders = config.pick([3, 3, 5]);
@@ -121,7 +125,7 @@ export class HostSimulation {
   private hostOptions(node: SimHostNode): HostOptions {
     const logger = pino({ level: this.options.verbose === true ? 'info' : 'warn', base: { node: node.id } }, { write: (line: string) => this.logged(node, line) });
     return {
-      dataDir: node.dataDir, fsync: 'always', snapshotAfterLogBytes: () => this.snapshotAfterLogBytes, activeExpireIntervalMs: 100,
+      dataDir: node.dataDir, fsync: 'always', snapshotAfterLogBytes: () => this.snapshotAfterLogBytes, catchUpEntries: this.catchUpEntries, activeExpireIntervalMs: 100,
       // As in a real deployment, a node's --peers stay what they were when it was first started.
       nodeId: node.id, peers: [...new Set([...this.founderIds, node.id])].map((id) => ({ id, host: 'sim', port: id })),
       clusterBind: { host: 'sim', port: node.id }, clusterSecret: 'sim', join: node.joins, heartbeatMs: HEARTBEAT_MS, electionTimeoutMs: ELECTION_TIMEOUT_MS, requestTimeoutMs: () => REQUEST_TIMEOUT_MS,
@@ -158,7 +162,14 @@ export class HostSimulation {
       this.monitor.watch(host);
       host.announce(`sim:${7000 + node.id}`);
     }, (error: unknown) => {
-      if (life === node.life) this.fail(`node ${node.id} failed to open: ${error instanceof Error ? error.stack : String(error)}`);
+      if (life !== node.life) return;
+      // A disk made to fail may fail the start too: the process exits, and its supervisor starts it again.
+      if (node.diskFailing || node.disk.faults.syncFailureProbability > 0) {
+        this.crash(node, false);
+        this.queue.after(50, () => this.restart(node));
+        return;
+      }
+      this.fail(`node ${node.id} failed to open: ${error instanceof Error ? error.stack : String(error)}`);
     });
   }
 

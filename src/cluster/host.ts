@@ -26,7 +26,7 @@ import { processEnvironment } from './host-environment.js';
 import type { HostEnvironment, HostTransport } from './host-environment.js';
 import { every, sleep } from './scheduler.js';
 import { ClusterMap, MapCommand } from './cluster-map.js';
-import { RaftGroup } from './raft-group.js';
+import { DEFAULT_CATCH_UP_ENTRIES, RaftGroup } from './raft-group.js';
 import type { GroupTiming } from './raft-group.js';
 import type { ApplyResult } from '../commands/command-spec.js';
 import type { ReplicatedMachine } from './replicated-machine.js';
@@ -43,6 +43,8 @@ export interface HostOptions {
   readonly dataDir: string;
   readonly fsync: FsyncPolicy;
   readonly snapshotAfterLogBytes: () => number;
+  /** Applied entries kept in memory for lagging followers; DEFAULT_CATCH_UP_ENTRIES unless set. */
+  readonly catchUpEntries?: number;
   readonly activeExpireIntervalMs: number;
   readonly nodeId: NodeId;
   /** The founding members (this node among them); empty: a one-node cluster. */
@@ -178,6 +180,7 @@ export class Host {
         groupId, name, nodeId: options.nodeId, storage: (recovered.get(groupId) as RecoveredGroup).storage, machine, wal, snapshots, timing,
         scheduler,
         snapshotAfterLogBytes: options.snapshotAfterLogBytes,
+        catchUpEntries: options.catchUpEntries ?? DEFAULT_CATCH_UP_ENTRIES,
         send: (to, message) => late.host?.send(to, message),
         isConnected: (peer) => late.host?.transport?.isConnected(peer) ?? false,
         catchUpTicks: () => late.host?.catchUpTicks(),

@@ -101,6 +101,8 @@ export interface RaftGroupOptions<M extends ReplicatedMachine> {
   readonly timing: GroupTiming;
   /** Take a snapshot (and compact the WAL) once this many log bytes accumulated. */
   readonly snapshotAfterLogBytes: () => number;
+  /** How many applied entries stay in memory for lagging followers (DEFAULT_CATCH_UP_ENTRIES). */
+  readonly catchUpEntries: number;
   readonly send: (to: NodeId, message: WireMessage) => void;
   /** Whether the transport has a live connection to a peer (forwarding fails fast otherwise). */
   readonly isConnected: (peer: NodeId) => boolean;
@@ -111,9 +113,10 @@ export interface RaftGroupOptions<M extends ReplicatedMachine> {
   readonly scheduler: Scheduler;
 }
 
-/** Entries (at most so many, of at most so many bytes) kept in memory behind a snapshot, so a
- * slightly lagging follower still gets appends rather than the whole snapshot. */
-const CATCH_UP_ENTRIES = 1000;
+/** Applied entries (at most so many, of at most so many bytes) kept in memory, so a slightly
+ * lagging follower still gets appends rather than a snapshot; the log is compacted to that tail
+ * whenever twice as much accumulated. Older entries live on only in the write-ahead log. */
+export const DEFAULT_CATCH_UP_ENTRIES = 1000;
 const CATCH_UP_BYTES = 4 * 1024 * 1024;
 /** How soon proposals held back during a leadership hand-off are tried again. */
 const HOLD_BACK_RETRY_MS = 10;
@@ -154,6 +157,8 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   private snapshotInProgress = false;
   /** Entry bytes this group logged since its last snapshot (what a snapshot would free). */
   private logBytesSinceSnapshot = 0;
+  /** Entry bytes appended to the in-memory log since it was last compacted. */
+  private logBytesSinceCompaction = 0;
   private lastSnapshotAtMs = 0;
   /** Told, after each applied entry, which keys it signalled ready for blocked clients. */
   onKeysReady: ((keys: ReadonlySet<string>) => void) | undefined;
@@ -181,6 +186,31 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
       // All of it, every time: see readableNow().
       maxApplyBytesPerReady: Infinity,
     });
+    this.storage.makeSnapshotsWith(() => this.snapshotForFollower());
+  }
+
+  /**
+   * A snapshot of the applied state for a follower whose entries left memory; not while a
+   * membership change is applied to the machine but not yet to Raft (its conf state would lag).
+   */
+  private snapshotForFollower(): Snapshot | undefined {
+    if (!this.raw.membershipSettled()) return undefined;
+    const { index, chunks } = this.machine.snapshot();
+    const term = this.raw.raft.log.term(index);
+    if (term === undefined) return undefined;
+    this.options.logger.info({ group: this.name, index }, 'snapshot made for a lagging follower');
+    return { meta: { index, term, confState: this.raw.status().confState }, data: Buffer.concat(chunks) };
+  }
+
+  /** Drops applied entries from memory down to the catch-up tail (see DEFAULT_CATCH_UP_ENTRIES). */
+  private compactMemoryLog(): void {
+    const inMemory = this.storage.lastIndex() - this.storage.firstIndex() + 1;
+    if (inMemory <= 2 * this.options.catchUpEntries && this.logBytesSinceCompaction <= 2 * CATCH_UP_BYTES) return;
+    const applied = Math.min(this.raw.raft.log.applied, this.storage.lastIndex());
+    // Alone in the group, no follower can lag: a node added later needs a snapshot anyway.
+    const alone = this.raw.raft.tracker.progress.size === 1;
+    this.storage.compact(alone ? applied : this.catchUpStart(applied));
+    this.logBytesSinceCompaction = 0;
   }
 
   /** A lone voter need not wait for an election timeout to lead its own group. */
@@ -630,6 +660,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
         if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
         this.sendAll(rd.messagesAfterPersist);
         this.raw.advance();
+        this.compactMemoryLog();
         this.serveAppliedReads();
         // The membership is known once its entries are applied (in advance()).
         this.campaignIfAlone();
@@ -685,6 +716,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     for (const entry of rd.entries) {
       wal.append({ kind: 'entry', group: this.groupId, term: entry.term, index: entry.index, data: encodeEntryData(entry) });
       this.logBytesSinceSnapshot += entry.data.length;
+      this.logBytesSinceCompaction += entry.data.length;
       // A leader stamped its own entries when proposing them; replicated ones count here.
       if (leader || entry.type !== 'normal' || entry.data.length === 0) continue;
       const stampMs = logCommandStampMs(entry.data);
@@ -798,7 +830,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     const first = this.storage.firstIndex();
     let keptBytes = 0;
     let start = index;
-    while (start > first && index - start < CATCH_UP_ENTRIES) {
+    while (start > first && index - start < this.options.catchUpEntries) {
       const [entry] = this.storage.entries(start, start + 1, Infinity);
       keptBytes += entry.data.length;
       if (keptBytes > CATCH_UP_BYTES) break;

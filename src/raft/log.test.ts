@@ -93,3 +93,22 @@ test('committed entries are handed out once, bounded by size, and not while a sn
   assert.equal(log.hasNextCommittedEntries(), false);
   assert.equal(log.lastIndex(), 10);
 });
+
+test('a log compacted past its snapshot sends a snapshot made on demand, or none while it cannot be made', () => {
+  const storage = new MemoryStorage({ voters: [1], learners: [] });
+  storage.append([e(1, 1), e(2, 1), e(3, 2), e(4, 2)]);
+  storage.createSnapshot(1, { voters: [1], learners: [] }, new Uint8Array([9]));
+  storage.compact(1);
+  const log = new RaftLog(storage, 1 << 20);
+  assert.equal(log.snapshotToSend()?.meta.index, 1, 'the stored snapshot covers the compacted entries');
+  assert.throws(() => storage.compact(3), /beyond the snapshot/);
+  let makeable = false;
+  storage.makeSnapshotsWith(() => (makeable ? { meta: { index: 4, term: 2, confState: { voters: [1], learners: [] } }, data: new Uint8Array([4]) } : undefined));
+  storage.compact(3);
+  assert.equal(log.firstIndex(), 4);
+  assert.equal(log.term(3), 2);
+  assert.equal(log.snapshotToSend(), undefined, 'none can be made right now');
+  makeable = true;
+  assert.equal(log.snapshotToSend()?.meta.index, 4);
+  assert.equal(storage.snapshot().meta.index, 1, 'a snapshot made to send is not kept');
+});

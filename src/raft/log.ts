@@ -131,8 +131,9 @@ export class RaftLog {
     this.unstable.restore(snapshot);
   }
 
-  snapshot(): Snapshot {
-    return this.unstable.snapshot ?? this.storage.snapshot();
+  /** What to send a follower whose entries were compacted away (see Storage.snapshotToSend). */
+  snapshotToSend(): Snapshot | undefined {
+    return this.unstable.snapshot ?? this.storage.snapshotToSend();
   }
 
   unstableEntries(): readonly Entry[] {

@@ -616,7 +616,8 @@ export class Raft {
     const entries = prevTerm === undefined ? undefined : this.log.entriesAfter(prevIndex, this.maxSizePerMsgBytes);
     if (prevTerm === undefined || entries === undefined) {
       // The entries were compacted away: send the snapshot that replaced them.
-      const snapshot = this.log.snapshot();
+      const snapshot = this.log.snapshotToSend();
+      if (snapshot === undefined) return false; // none yet: the next heartbeat response retries
       assert.ok(snapshot.meta.index > 0, `entries after ${prevIndex} compacted without a snapshot`);
       this.send({ type: 'snap', to, snapshot });
       pr.becomeSnapshot(snapshot.meta.index);

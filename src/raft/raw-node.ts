@@ -156,6 +156,14 @@ export class RawNode {
     return rd;
   }
 
+  /**
+   * Whether the membership (status().confState) is that of the entries handed out to apply: not
+   * so between ready() and advance() when the Ready carries a membership change.
+   */
+  membershipSettled(): boolean {
+    return this.inFlight === undefined || !this.inFlight.committedEntries.some((entry) => entry.type === 'confChange');
+  }
+
   /** Whether, while the last Ready is persisted, there is early work (see EarlyWork). */
   hasEarlyWork(): boolean {
     if (this.inFlight === undefined) return false;

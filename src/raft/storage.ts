@@ -26,6 +26,11 @@ export interface Storage {
   lastIndex(): number;
   /** The latest snapshot (an empty one at index 0 before any). */
   snapshot(): Snapshot;
+  /**
+   * A snapshot covering every entry before firstIndex(), for a follower that needs them; or
+   * undefined when none can be made right now (Raft tries again on the next heartbeat).
+   */
+  snapshotToSend(): Snapshot | undefined;
 }
 
 export function limitSize(entries: Entry[], maxSizeBytes: number): Entry[] {
@@ -40,8 +45,14 @@ export function limitSize(entries: Entry[], maxSizeBytes: number): Entry[] {
 export class MemoryStorage implements Storage {
   private hardState: HardState = { term: 0, vote: 0, commit: 0 };
   private snap: Snapshot;
-  /** ents[0] is a dummy standing for the snapshot's last entry (its index and term). */
+  /** ents[0] is a dummy standing for the last compacted entry (its index and term). */
   private ents: Entry[];
+  /**
+   * Makes a snapshot of the applied state on demand. With one, the log may be compacted past the
+   * latest snapshot: a host keeps only a short tail of applied entries in memory (the rest are in
+   * its write-ahead log) and snapshots its state machine only when a follower needs it.
+   */
+  private snapshotSource: (() => Snapshot | undefined) | undefined;
 
   constructor(confState: ConfState) {
     this.snap = { meta: { index: 0, term: 0, confState }, data: new Uint8Array(0) };
@@ -88,6 +99,18 @@ export class MemoryStorage implements Storage {
     return this.snap;
   }
 
+  snapshotToSend(): Snapshot | undefined {
+    if (this.snap.meta.index >= this.ents[0].index) return this.snap;
+    const made = this.snapshotSource?.();
+    assert.ok(made === undefined || made.meta.index >= this.ents[0].index, 'a snapshot made on demand covers the compacted log');
+    return made;
+  }
+
+  /** Lets compact() go past the latest snapshot: `source` makes one when a follower needs it. */
+  makeSnapshotsWith(source: () => Snapshot | undefined): void {
+    this.snapshotSource = source;
+  }
+
   /** Replaces the whole log by a snapshot received from the leader. */
   applySnapshot(snapshot: Snapshot): void {
     if (snapshot.meta.index <= this.snap.meta.index) return;
@@ -104,11 +127,12 @@ export class MemoryStorage implements Storage {
     return this.snap;
   }
 
-  /** Drops entries up to and including i, which a snapshot must already cover. */
+  /** Drops entries up to and including i, which a snapshot must cover (or be made to). */
   compact(i: number): void {
     const offset = this.ents[0].index;
     if (i <= offset) return;
-    assert.ok(i <= this.lastIndex() && i <= this.snap.meta.index, `compact ${i} beyond the log or the snapshot`);
+    assert.ok(i <= this.lastIndex(), `compact ${i} beyond the log`);
+    assert.ok(i <= this.snap.meta.index || this.snapshotSource !== undefined, `compact ${i} beyond the snapshot`);
     const kept = this.ents.slice(i - offset);
     kept[0] = { index: kept[0].index, term: kept[0].term, type: 'normal', data: new Uint8Array(0) };
     this.ents = kept;

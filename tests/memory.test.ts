@@ -62,6 +62,30 @@ describe('memory limits', () => {
     await redis.flushall();
   });
 
+  test('a collection growing in place is accounted: INFO used_memory follows MEMORY USAGE, and noeviction refuses its growth', async () => {
+    await redis.config('SET', 'maxmemory-policy', 'noeviction');
+    const grow: Record<string, (i: number) => Promise<unknown>> = {
+      list: (i) => redis.rpush('grow:list', `${VALUE}${i}`),
+      hash: (i) => redis.hset('grow:hash', `f${i}`, VALUE),
+      set: (i) => redis.sadd('grow:set', `${VALUE}${i}`),
+      zset: (i) => redis.zadd('grow:zset', i, `${VALUE}${i}`),
+      stream: () => redis.xadd('grow:stream', '*', 'f', VALUE),
+    };
+    for (const [type, add] of Object.entries(grow)) {
+      await redis.flushall();
+      const idle = await usedMemory(redis);
+      for (let i = 0; i < 100; i++) await add(i);
+      const key = `grow:${type}`;
+      const usage = Number(await redis.memory('USAGE', key));
+      assert.ok(usage > 100 * VALUE.length, `${type}: MEMORY USAGE counts its elements (${usage})`);
+      assert.ok(Math.abs((await usedMemory(redis)) - idle - usage) <= usage * 0.05, `${type}: used_memory grew by the key's usage`);
+      let refused: unknown;
+      for (let i = 100; i < 100_000 && refused === undefined; i++) await add(i).catch((error: unknown) => { refused = error; });
+      assert.match(String(refused), /OOM command not allowed/, `${type}: growth past maxmemory is refused`);
+    }
+    await redis.flushall();
+  });
+
   for (const policy of ['allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'] as const) {
     test(`${policy}: memory stays near the limit, writes keep succeeding, only eligible keys go`, async () => {
       await redis.config('SET', 'maxmemory-policy', policy);

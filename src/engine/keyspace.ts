@@ -175,7 +175,8 @@ export class Keyspace {
   refreshBytes(key: string): void {
     const value = this.slots[keySlot(key)]?.get(key);
     if (value === undefined || typeof value === 'string') return;
-    this.usedBytesValue += measure(value) - bytesOf(value);
+    const before = bytesOf(value);
+    this.usedBytesValue += measure(value) - before;
   }
 
   /** Every stored key, expired or not, slot by slot. */

@@ -1,6 +1,7 @@
 // A hash: field → value, both binary-safe latin1 strings, in insertion order.
 
 import type { CollectionValue } from './keyspace.js';
+import { MemoryEstimate } from './memory.js';
 
 export class HashValue implements CollectionValue {
   readonly type = 'hash';
@@ -10,7 +11,7 @@ export class HashValue implements CollectionValue {
     this.fields = new Map(fields);
   }
 
-  estimatedBytes = 0;
+  readonly memory = new MemoryEstimate();
 
   sampleElementBytes(limit: number): number {
     let bytes = 0;

@@ -12,7 +12,8 @@
 
 import assert from 'node:assert/strict';
 import { keySlot, SLOT_COUNT } from './key-slot.js';
-import { keyBytes, valueBytes } from './memory.js';
+import { keyBytes, refreshEstimate, stringBytes } from './memory.js';
+import type { MemoryEstimate } from './memory.js';
 
 /** A string value is stored as a latin1 JS string; the other types are objects. */
 export type Value = string | CollectionValue;
@@ -27,7 +28,7 @@ export interface CollectionValue {
   /** Average payload bytes of up to `limit` elements (their strings), for memory estimates. */
   sampleElementBytes(limit: number): number;
   /** The last memory estimate of this value, kept by the keyspace (see memory.ts). */
-  estimatedBytes: number;
+  readonly memory: MemoryEstimate;
 }
 
 export type TypeName = 'string' | CollectionValue['type'];
@@ -38,15 +39,12 @@ export function typeOf(value: Value): TypeName {
 
 /** The bytes last accounted for a value: exact for strings, the cached estimate for collections. */
 function bytesOf(value: Value): number {
-  return typeof value === 'string' ? valueBytes(value) : value.estimatedBytes;
+  return typeof value === 'string' ? stringBytes(value) : value.memory.bytes;
 }
 
 /** Measures a value now, caching the estimate on collections; returns the new estimate. */
 function measure(value: Value): number {
-  if (typeof value === 'string') return valueBytes(value);
-  const bytes = valueBytes(value);
-  value.estimatedBytes = bytes;
-  return bytes;
+  return typeof value === 'string' ? stringBytes(value) : refreshEstimate(value);
 }
 
 export class Keyspace {

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import type { CollectionValue } from './keyspace.js';
+import { MemoryEstimate } from './memory.js';
 
 const MIN_CAPACITY = 8;
 
@@ -19,7 +20,7 @@ export class ListValue implements CollectionValue {
     this.length = initial.length;
   }
 
-  estimatedBytes = 0;
+  readonly memory = new MemoryEstimate();
 
   sampleElementBytes(limit: number): number {
     const sampled = Math.min(limit, this.length);

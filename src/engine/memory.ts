@@ -3,7 +3,7 @@
 // estimate's model; collections extrapolate from a sample of their first elements (as
 // Redis's MEMORY USAGE samples), cached on the value and refreshed after each write to it.
 
-import type { Value } from './keyspace.js';
+import type { CollectionValue } from './keyspace.js';
 
 /** A Map entry of the keyspace plus the key string's header. */
 export const KEY_OVERHEAD_BYTES = 56;
@@ -19,12 +19,28 @@ export function stringBytes(text: string): number {
   return STRING_HEADER_BYTES + ((text.length + 7) & ~7);
 }
 
-/** The estimated size of a value; for collections, from up to `samples` elements. */
-export function valueBytes(value: Value, samples = SAMPLE_ELEMENTS): number {
-  if (typeof value === 'string') return stringBytes(value);
-  if (value.size === 0) return COLLECTION_BASE_BYTES;
-  const sampledBytes = value.sampleElementBytes(samples);
-  return COLLECTION_BASE_BYTES + Math.round(value.size * (ELEMENT_OVERHEAD_BYTES + sampledBytes));
+/** A collection's last estimate and the element sample it extrapolated from. */
+export class MemoryEstimate {
+  bytes = 0;
+  elementBytes = 0;
+  sampledAtSize = 0;
+}
+
+/**
+ * Re-estimates a collection after a write: extrapolates from the last sample, resampled only
+ * while the collection is small or once its size moved by an eighth. Sampling reads elements
+ * (a stream decodes its entries) and ran on every write; the average of a few elements moves
+ * far more slowly than that.
+ */
+export function refreshEstimate(value: CollectionValue): number {
+  const estimate = value.memory;
+  const { size } = value;
+  if (size < 2 * SAMPLE_ELEMENTS || 8 * Math.abs(size - estimate.sampledAtSize) > estimate.sampledAtSize) {
+    estimate.elementBytes = size === 0 ? 0 : value.sampleElementBytes(SAMPLE_ELEMENTS);
+    estimate.sampledAtSize = size;
+  }
+  estimate.bytes = COLLECTION_BASE_BYTES + Math.round(size * (ELEMENT_OVERHEAD_BYTES + estimate.elementBytes));
+  return estimate.bytes;
 }
 
 export function keyBytes(key: string): number {

@@ -1,6 +1,7 @@
 // A set of distinct binary-safe latin1 strings, in insertion order.
 
 import type { CollectionValue } from './keyspace.js';
+import { MemoryEstimate } from './memory.js';
 
 export class SetValue implements CollectionValue {
   readonly type = 'set';
@@ -10,7 +11,7 @@ export class SetValue implements CollectionValue {
     this.members = new Set(members);
   }
 
-  estimatedBytes = 0;
+  readonly memory = new MemoryEstimate();
 
   sampleElementBytes(limit: number): number {
     let bytes = 0;

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { CollectionValue } from './keyspace.js';
 import { RankedTree } from './ranked-tree.js';
+import { MemoryEstimate } from './memory.js';
 
 export interface ScoreBound { readonly value: number; readonly exclusive: boolean }
 export interface LexBound { readonly value: string; readonly exclusive: boolean; readonly infinite?: 'min' | 'max' }
@@ -32,7 +33,7 @@ export function lexBelowMax(member: string, max: LexBound): boolean {
 
 export class SortedSetValue implements CollectionValue {
   readonly type = 'zset';
-  estimatedBytes = 0;
+  readonly memory = new MemoryEstimate();
   readonly scores = new Map<string, number>();
   private readonly order = new RankedTree();
 

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import type { CollectionValue } from './keyspace.js';
 import type { ConsumerGroup } from './consumer-group.js';
 import { BLOCK_ENTRIES, StreamBlock } from './stream-block.js';
+import { MemoryEstimate } from './memory.js';
 
 export const STREAM_ID_PART_MAX = Number.MAX_SAFE_INTEGER;
 export { BLOCK_ENTRIES };
@@ -48,7 +49,7 @@ export interface SavedBlock {
 
 export class StreamValue implements CollectionValue {
   readonly type = 'stream';
-  estimatedBytes = 0;
+  readonly memory = new MemoryEstimate();
   private blocks: StreamBlock[] = [];
   private liveEntries = 0;
   /** The greatest ID ever added (XADD must go above it, even after deletions). */

@@ -22,7 +22,7 @@ import { encodeEntryData, encodeSnapshotPayload } from '../raft/index.js';
 import { ErrorReply } from '../protocol/values.js';
 import { clusterDown, notMember, tryAgain, uncertain } from '../commands/errors.js';
 import { decodeLogCommand, encodeLogCommand, logCommandStampMs } from '../commands/log-entry.js';
-import type { LogCommandKind } from '../commands/log-entry.js';
+import type { LogCommand, LogCommandKind } from '../commands/log-entry.js';
 import type { ApplyResult } from '../commands/command-spec.js';
 import type { WriteAheadLog } from '../storage/wal.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
@@ -70,6 +70,8 @@ interface Proposal {
 /** A proposal placed at an (index, term) of the log, waiting for that index to be applied. */
 interface Waiter {
   readonly term: number;
+  /** What this leader proposed, applied as it is: its entry holds the same, and need not be decoded. */
+  readonly command: LogCommand | undefined;
   readonly onApplied: ApplyCallback;
   readonly origin: number | undefined;
   readonly deadlineMs: number;
@@ -430,9 +432,10 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
           proposal.onApplied(refusal, 0);
           continue;
         }
-        const outcome = this.proposeEntry(proposal.kind, proposal.args, stampMs);
+        const command: LogCommand = { kind: proposal.kind, stampMs, args: proposal.args };
+        const outcome = this.proposeEntry(command);
         if ('refused' in outcome) proposal.onApplied(this.refusal(outcome.refused as RefusalReason), 0);
-        else this.await(outcome, proposal);
+        else this.await(outcome, proposal, command);
       }
       return this.processReady();
     }
@@ -445,8 +448,8 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     return this.lastStampMs;
   }
 
-  private proposeEntry(kind: LogCommandKind, args: readonly string[], stampMs: number): ProposeOutcome {
-    const result = this.raw.propose(encodeLogCommand({ kind, stampMs, args }));
+  private proposeEntry(command: LogCommand): ProposeOutcome {
+    const result = this.raw.propose(encodeLogCommand(command));
     if (!result.accepted) return { refused: result.reason };
     return { index: result.index, term: result.term };
   }
@@ -456,7 +459,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     const stampMs = this.nextStampMs();
     return items.map(([kind, args, watch]) => {
       if (watch !== undefined && this.logTouches(watch.after, watch.keys)) return { refused: 'watch' };
-      return this.proposeEntry(kind, args, stampMs);
+      return this.proposeEntry({ kind, stampMs, args });
     });
   }
 
@@ -533,7 +536,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     });
   }
 
-  private await(placed: { readonly index: number; readonly term: number }, proposal: Proposal): void {
+  private await(placed: { readonly index: number; readonly term: number }, proposal: Proposal, command?: LogCommand): void {
     const previous = this.waiters.get(placed.index);
     if (previous !== undefined) {
       // Two proposals at one index: only the later term's can commit there (a leader appends
@@ -543,7 +546,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
       loser?.onApplied(tryAgain(this.name, 'the write was overwritten by a newer leader'), 0);
     }
     this.waiters.set(placed.index, {
-      term: placed.term, onApplied: proposal.onApplied, origin: proposal.origin,
+      term: placed.term, command, onApplied: proposal.onApplied, origin: proposal.origin,
       deadlineMs: this.scheduler.monotonicMs() + this.options.timing.requestTimeoutMs,
     });
   }
@@ -746,7 +749,8 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
         if (waiter !== undefined) waiter.onApplied(tryAgain(this.name, 'the write was overwritten by a newer leader'), 0);
         continue;
       }
-      const command = decodeLogCommand(entry.data);
+      // Same index and term: the very entry this leader proposed (Raft's log matching).
+      const command = ours && waiter.command !== undefined ? waiter.command : decodeLogCommand(entry.data);
       const startedMs = this.scheduler.monotonicMs();
       const result = this.machine.apply(entry.index, command);
       const applyMicros = (this.scheduler.monotonicMs() - startedMs) * 1000;

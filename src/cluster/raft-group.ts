@@ -117,8 +117,10 @@ export interface RaftGroupOptions<M extends ReplicatedMachine> {
 
 /** Applied entries (at most so many, of at most so many bytes) kept in memory, so a slightly
  * lagging follower still gets appends rather than a snapshot; the log is compacted to that tail
- * whenever twice as much accumulated. Older entries live on only in the write-ahead log. */
-export const DEFAULT_CATCH_UP_ENTRIES = 1000;
+ * whenever twice as much accumulated. Older entries live on only in the write-ahead log. As
+ * many entries as etcd keeps for catching up (SnapshotCatchUpEntries): a follower back from a
+ * short restart should not cost the leader a serialization of the whole keyspace. */
+export const DEFAULT_CATCH_UP_ENTRIES = 5000;
 const CATCH_UP_BYTES = 4 * 1024 * 1024;
 /** How soon proposals held back during a leadership hand-off are tried again. */
 const HOLD_BACK_RETRY_MS = 10;

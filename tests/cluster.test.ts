@@ -23,6 +23,26 @@ async function connected(client: Redis): Promise<Redis> {
   return client;
 }
 
+/** Everything a READONLY client can read of a replica's keys starting with `rep:`, in key order. */
+async function replicaState(reader: Redis): Promise<unknown[]> {
+  const keys = ((await reader.keys('rep:*')) as string[]).sort();
+  const state: unknown[] = [];
+  for (const key of keys) {
+    const type = await reader.type(key);
+    const hasTtl = (await reader.pttl(key)) > 0;
+    const read: Record<string, () => Promise<unknown>> = {
+      string: () => reader.get(key),
+      list: () => reader.lrange(key, 0, -1),
+      hash: () => reader.hgetall(key),
+      set: async () => ((await reader.smembers(key)) as string[]).sort(),
+      zset: () => reader.zrange(key, '0', '-1', 'WITHSCORES'),
+      stream: async () => [await reader.xrange(key, '-', '+'), await reader.xinfo('GROUPS', key), (await reader.xpending(key, 'g', '-', '+', '100') as unknown[][]).map(([id, consumer, , deliveries]) => [id, consumer, deliveries])],
+    };
+    state.push([key, type, hasTtl, await read[type]()]);
+  }
+  return state;
+}
+
 describe('a 3-node cluster', () => {
   let cluster: ProcessCluster;
   let leader: NodeId;
@@ -85,6 +105,43 @@ describe('a 3-node cluster', () => {
       watcher.disconnect();
     }
     assert.equal(await writer?.get('watched'), 'changed');
+  });
+
+  test('every command family, written through the leader and a follower, leaves identical replicas', async () => {
+    // The leader applies the commands it proposed as they are, followers decode them from the
+    // log: the two must build the same state, down to seeded choices (SPOP) and stream IDs.
+    const writers = [cluster.clients.get(leader), cluster.clients.get(followers[0])];
+    for (let round = 0; round < 20; round++) {
+      const pipeline = writers[round % 2]?.pipeline();
+      assert.ok(pipeline !== undefined);
+      pipeline.set(`rep:s${round % 5}`, `v${round}`).incr('rep:counter').append('rep:s0', `+${round}`).setrange('rep:s1', round, 'x');
+      pipeline.expire(`rep:s${round % 5}`, 3600).rpush('rep:list', `a${round}`, `b${round}`).lpush('rep:list', `c${round}`).lrem('rep:list', 1, `b${round - 1}`).lpop('rep:list');
+      pipeline.hset('rep:hash', `f${round % 7}`, `${round}`).hincrbyfloat('rep:hash', 'float', 0.1).hdel('rep:hash', `f${(round + 3) % 7}`);
+      pipeline.sadd('rep:set', `m${round}`, `m${round + 1}`).spop('rep:set').smove('rep:set', 'rep:set2', `m${round}`).srem('rep:set', `m${round - 2}`);
+      pipeline.zadd('rep:zset', round % 4, `z${round}`).zincrby('rep:zset', 1.5, `z${round % 3}`).zpopmin('rep:zset').zunionstore('rep:zunion', 2, 'rep:zset', 'rep:zunion');
+      pipeline.xadd('rep:stream', '*', 'n', `${round}`).xadd('rep:stream', 'MAXLEN', '~', '50', '*', 'n', `${round}b`);
+      if (round === 0) pipeline.xgroup('CREATE', 'rep:stream', 'g', '0');
+      pipeline.xreadgroup('GROUP', 'g', `c${round % 2}`, 'COUNT', 2, 'STREAMS', 'rep:stream', '>');
+      for (const [error] of (await pipeline.exec()) ?? []) assert.equal(error, null);
+      const transaction = await writers[round % 2]?.multi().incr('rep:tx').sunionstore('rep:sunion', 'rep:set', 'rep:set2').copy('rep:hash', `rep:hash-copy${round % 2}`, 'REPLACE').exec();
+      for (const [error] of transaction ?? []) assert.equal(error, null);
+    }
+    const pending = await cluster.clients.get(leader)?.xpending('rep:stream', 'g', '-', '+', '3') as Array<[string, string, number, number]>;
+    await cluster.clients.get(followers[0])?.xack('rep:stream', 'g', ...pending.map(([id]) => id));
+    const commit = parseRaftInfo(await (cluster.clients.get(leader)?.info('raft') ?? '')).get('data-0')?.commit ?? 0;
+    const replicas: string[] = [];
+    for (const id of cluster.ids) {
+      const reader = await connected(cluster.openClient(id));
+      try {
+        assert.equal(await reader.readonly(), 'OK');
+        assert.ok(await waitUntil(async () => (parseRaftInfo(await reader.info('raft')).get('data-0')?.applied ?? 0) >= commit, 10_000), `node ${id} applied the writes`);
+        replicas.push(JSON.stringify(await replicaState(reader)));
+      } finally {
+        reader.disconnect();
+      }
+    }
+    assert.ok(replicas[0].includes('rep:stream') && replicas[0].includes('rep:zunion'), 'the workload wrote every family');
+    for (const replica of replicas.slice(1)) assert.equal(replica, replicas[0]);
   });
 
   test('redis-cli without -c just works on every node', { skip: hasRedisCli ? false : 'redis-cli is not installed' }, async () => {

@@ -128,6 +128,13 @@ describe('memory limits', () => {
     const usage = Number(await redis.memory('USAGE', 'mu'));
     assert.ok(usage > 100 && usage < 400);
     assert.equal(await redis.memory('USAGE', 'missing'), null);
+    // SAMPLES: the first fields are small, the rest large; sampling all of them sees the large ones.
+    await redis.hset('mu:hash', ...Array.from({ length: 5 }, (_, i) => [`s${i}`, 'x']).flat(), ...Array.from({ length: 50 }, (_, i) => [`l${i}`, 'y'.repeat(1000)]).flat());
+    const sampledFew = Number(await redis.call('MEMORY', 'USAGE', 'mu:hash', 'SAMPLES', '1'));
+    const sampledAll = Number(await redis.call('MEMORY', 'USAGE', 'mu:hash', 'SAMPLES', '0'));
+    assert.ok(sampledAll > 50 * 1000 && sampledFew < 55 * 100, `SAMPLES 0 counts every field (${sampledAll}), SAMPLES 1 extrapolates the first (${sampledFew})`);
+    await assert.rejects(redis.call('MEMORY', 'USAGE', 'mu:hash', 'SAMPLES', '-1'), /ERR syntax error/);
+    await assert.rejects(redis.call('MEMORY', 'USAGE', 'mu:hash', 'SAMPLES', 'x'), /ERR value is not an integer or out of range/);
     await redis.set('enc:int', '12345');
     await redis.set('enc:raw', 'x'.repeat(50));
     await redis.sadd('enc:set', '1', '2');

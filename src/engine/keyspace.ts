@@ -12,7 +12,7 @@
 
 import assert from 'node:assert/strict';
 import { keySlot, SLOT_COUNT } from './key-slot.js';
-import { keyBytes, refreshEstimate, stringBytes } from './memory.js';
+import { keyBytes, refreshEstimate, sampledEstimate, stringBytes } from './memory.js';
 import type { MemoryEstimate } from './memory.js';
 
 /** A string value is stored as a latin1 JS string; the other types are objects. */
@@ -167,6 +167,13 @@ export class Keyspace {
   approximateKeyBytes(key: string): number {
     const value = this.slots[keySlot(key)]?.get(key);
     return value === undefined ? 0 : keyBytes(key) + bytesOf(value);
+  }
+
+  /** Like approximateKeyBytes, with a collection estimated afresh from `samples` elements (0: all). */
+  sampledKeyBytes(key: string, samples: number): number {
+    const value = this.slots[keySlot(key)]?.get(key);
+    if (value === undefined) return 0;
+    return keyBytes(key) + (typeof value === 'string' ? stringBytes(value) : sampledEstimate(value, samples));
   }
 
   /** Re-estimates a collection after a command changed it in place. */

@@ -39,8 +39,18 @@ export function refreshEstimate(value: CollectionValue): number {
     estimate.elementBytes = size === 0 ? 0 : value.sampleElementBytes(SAMPLE_ELEMENTS);
     estimate.sampledAtSize = size;
   }
-  estimate.bytes = COLLECTION_BASE_BYTES + Math.round(size * (ELEMENT_OVERHEAD_BYTES + estimate.elementBytes));
+  estimate.bytes = extrapolate(value, estimate.elementBytes);
   return estimate.bytes;
+}
+
+/** A fresh estimate from `samples` elements (0: all of them), leaving the kept one alone (MEMORY USAGE ... SAMPLES). */
+export function sampledEstimate(value: CollectionValue, samples: number): number {
+  const { size } = value;
+  return extrapolate(value, size === 0 ? 0 : value.sampleElementBytes(samples === 0 ? size : samples));
+}
+
+function extrapolate(value: CollectionValue, elementBytes: number): number {
+  return COLLECTION_BASE_BYTES + Math.round(value.size * (ELEMENT_OVERHEAD_BYTES + elementBytes));
 }
 
 export function keyBytes(key: string): number {

@@ -205,10 +205,14 @@ export class ServerCommandHandlers {
       ].map((line) => new SimpleString(line)));
     }
     if (args.length !== 3 && (args.length !== 5 || args[3].toLowerCase() !== 'samples')) return connection.reply(SYNTAX);
-    if (args.length === 5 && parseInt64(args[4]) === undefined) return connection.reply(NOT_INTEGER);
+    const samples = args.length === 5 ? parseInt64(args[4]) : undefined;
+    if (args.length === 5 && samples === undefined) return connection.reply(NOT_INTEGER);
+    if (samples !== undefined && samples < 0) return connection.reply(SYNTAX);
     const group = this.node.host.dataGroup;
     const keyspace = group.machine.keyspace;
-    connection.reply(keyspace.get(args[2], group.nowMs()) === undefined ? null : keyspace.approximateKeyBytes(args[2]));
+    if (keyspace.get(args[2], group.nowMs()) === undefined) return connection.reply(null);
+    // Without SAMPLES: the estimate used_memory and maxmemory go by.
+    connection.reply(samples === undefined ? keyspace.approximateKeyBytes(args[2]) : keyspace.sampledKeyBytes(args[2], Number(samples)));
   }
 
   private pubsubInfo(connection: Connection, args: readonly string[]): void {

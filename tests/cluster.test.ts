@@ -159,6 +159,10 @@ describe('a 3-node cluster', () => {
       assert.equal(data?.leader, leader);
       assert.equal(data?.role, id === leader ? 'leader' : 'follower');
       assert.ok((data?.applied ?? 0) > 0 && (data?.term ?? 0) >= 1);
+      const transport = new Map([...(await (cluster.clients.get(id)?.info('raft') ?? '')).matchAll(/^(peer_\w+):(\d+)\r?$/gm)].map(([, field, value]) => [field, Number(value)]));
+      assert.ok((transport.get('peer_frames_sent') ?? 0) > 0 && (transport.get('peer_frames_received') ?? 0) > 0, `node ${id} counts its peer traffic`);
+      assert.ok((transport.get('peer_socket_writes') ?? 0) > 0 && (transport.get('peer_bytes_sent') ?? 0) > 0);
+      assert.equal(transport.get('peer_handshake_failures'), 0);
     }
   });
 

@@ -6,7 +6,7 @@ import { lockDataDir } from '../storage/data-dir-lock.js';
 import { nodeFileSystem } from '../storage/file-system.js';
 import type { FileSystem } from '../storage/file-system.js';
 import { PeerTransport } from '../transport/peer-transport.js';
-import type { PeerTransportOptions } from '../transport/peer-transport.js';
+import type { PeerTransportOptions, TransportStats } from '../transport/peer-transport.js';
 import { processScheduler } from './scheduler.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -19,6 +19,8 @@ export interface HostTransport {
   send(to: number, payload: Uint8Array): void;
   isConnected(id: number): boolean;
   close(): Promise<void>;
+  /** Counters since start (INFO raft); the simulator's bus keeps none. */
+  readonly stats?: TransportStats;
 }
 
 export interface HostEnvironment {

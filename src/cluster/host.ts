@@ -24,6 +24,7 @@ import type { PeerAddress } from '../server/config.js';
 import { ActiveExpiry } from './active-expiry.js';
 import { processEnvironment } from './host-environment.js';
 import type { HostEnvironment, HostTransport } from './host-environment.js';
+import type { TransportStats } from '../transport/peer-transport.js';
 import { every, sleep } from './scheduler.js';
 import { ClusterMap, MapCommand } from './cluster-map.js';
 import { DEFAULT_CATCH_UP_ENTRIES, RaftGroup } from './raft-group.js';
@@ -236,6 +237,11 @@ export class Host {
 
   get clusterMap(): ClusterMap {
     return this.metaGroup.machine;
+  }
+
+  /** The peer transport's counters, when this node has peers and a transport that keeps them. */
+  get transportStats(): TransportStats | undefined {
+    return this.transport?.stats;
   }
 
   get transportPort(): number | undefined {

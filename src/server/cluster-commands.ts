@@ -19,7 +19,17 @@ export function clusterNodeId(id: number): string {
 
 /** One INFO line per hosted group: `<group>:role=...,leader=...,term=...,commit=...,applied=...`. */
 export function raftInfoLines(node: NodeServices): Array<[string, string]> {
-  return [...node.host.groups.values()].map((group) => [group.name, describeGroup(group)]);
+  const lines: Array<[string, string]> = [...node.host.groups.values()].map((group) => [group.name, describeGroup(group)]);
+  const transport = node.host.transportStats;
+  if (transport !== undefined) {
+    lines.push(
+      ['peer_frames_sent', String(transport.framesSent)], ['peer_frames_received', String(transport.framesReceived)],
+      ['peer_bytes_sent', String(transport.bytesSent)], ['peer_bytes_received', String(transport.bytesReceived)],
+      ['peer_socket_writes', String(transport.writes)], ['peer_reconnects', String(transport.reconnects)],
+      ['peer_handshake_failures', String(transport.handshakeFailures)], ['peer_dropped_payloads', String(transport.dropped)],
+    );
+  }
+  return lines;
 }
 
 function describeGroup(group: RaftGroup): string {

@@ -431,7 +431,8 @@ describe('the write-ahead log on a crashing disk', () => {
     const totals = await crashWalSeeds(200, { fsync: 'always', segmentSizeBytes: 2048, compact: true });
     assert.ok(totals.maxSegments >= 5, `${totals.maxSegments} segments at most`);
     assert.ok(totals.compactions > 300, `${totals.compactions} compactions`);
-    assert.ok(totals.truncatedTails > 50, `${totals.truncatedTails} torn tails truncated`);
+    // Fewer than with large segments: a crash often leaves only zeros written ahead, which end the log without a truncation.
+    assert.ok(totals.truncatedTails > 20, `${totals.truncatedTails} torn tails truncated`);
   });
 
   test("100 seeds with fsync 'no': nothing is promised, and recovery still never fails", async () => {

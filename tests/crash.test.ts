@@ -5,10 +5,13 @@
 
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { readdirSync, statSync, truncateSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { seededRandom } from '../src/engine/seeded-random.js';
+import { scanSegment } from '../src/storage/wal-segment.js';
+import { nodeFileSystem } from '../src/storage/file-system.js';
 import { client, freshDataDir, removeDir, startNodeProcess, stopNodeProcess } from './support/node-process.js';
 import type { NodeProcess } from './support/node-process.js';
 
@@ -123,6 +126,23 @@ async function verify(port: number, ledger: Ledger, context: string): Promise<vo
   }
 }
 
+/** Where the last valid record of a segment ends: after a SIGKILL, zeros written ahead follow it. */
+async function recordsEnd(segment: string): Promise<number> {
+  return (await scanSegment(segment, () => undefined, nodeFileSystem)).validBytes;
+}
+
+/** Writes `bytes` right after the segment's last record, over the zeros written ahead (as a torn write would). */
+async function writeAfterRecords(segment: string, bytes: Buffer): Promise<number> {
+  const at = await recordsEnd(segment);
+  const handle = await open(segment, 'r+');
+  try {
+    await handle.write(bytes, 0, bytes.length, at);
+  } finally {
+    await handle.close();
+  }
+  return at;
+}
+
 function lastSegment(dataDir: string): string {
   const dir = join(dataDir, 'wal');
   const names = readdirSync(dir).filter((name) => /^wal-\d{16}\.log$/.test(name)).sort();
@@ -174,12 +194,12 @@ describe(`crash safety (seed ${seed})`, () => {
 
   test('garbage appended to the last segment is dropped with a warning; every acknowledged write stays', async () => {
     const segment = lastSegment(dataDir);
+    const at = await writeAfterRecords(segment, Buffer.from([0x40, 0, 0, 0, 1, 2, 3, 0xff, 0xfe, 0]));
     const sizeBytes = statSync(segment).size;
-    appendFileSync(segment, Buffer.from([0x40, 0, 0, 0, 1, 2, 3, 0xff, 0xfe, 0]));
     node = await startNodeProcess({ dataDir });
     const warnings = warnLines(node).filter((line) => WAL_WARN.test(line.msg));
     assert.equal(warnings.length, 1, node.output());
-    assert.equal(warnings[0].droppedBytes, 10);
+    assert.equal(warnings[0].droppedBytes, sizeBytes - at, 'the garbage and everything after it');
     await verify(node.port, ledger, 'after garbage tail');
     const redis = client(node.port);
     assert.equal(await redis.set('after-garbage', 'ok'), 'OK');
@@ -187,7 +207,7 @@ describe(`crash safety (seed ${seed})`, () => {
     redis.disconnect();
     await stopNodeProcess(node, 'SIGKILL');
     node = undefined;
-    assert.ok(statSync(lastSegment(dataDir)).size >= sizeBytes, 'the valid part of the log was kept');
+    assert.ok((await recordsEnd(lastSegment(dataDir))) > at, 'the valid part of the log was kept, and new records follow it');
   });
 
   test('a record cut in the middle is dropped with a warning; the records before it survive', async () => {
@@ -202,7 +222,7 @@ describe(`crash safety (seed ${seed})`, () => {
     // Cut the last record in half (as a crash during its write would): it is the one write we
     // destroy on purpose, so it leaves the ledger; the 19 before it must stay.
     const segment = lastSegment(dataDir);
-    truncateSync(segment, statSync(segment).size - 60);
+    truncateSync(segment, (await recordsEnd(segment)) - 60);
     ledger.fresh.delete('tail:19');
     node = await startNodeProcess({ dataDir });
     const warnings = warnLines(node).filter((line) => WAL_WARN.test(line.msg));
@@ -217,7 +237,7 @@ describe(`crash safety (seed ${seed})`, () => {
   });
 
   test('a whole record with a bad checksum at the end is dropped with a warning', async () => {
-    appendFileSync(lastSegment(dataDir), Buffer.concat([Buffer.from([30, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef]), Buffer.alloc(30, 7)]));
+    await writeAfterRecords(lastSegment(dataDir), Buffer.concat([Buffer.from([30, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef]), Buffer.alloc(30, 7)]));
     node = await startNodeProcess({ dataDir });
     const warnings = warnLines(node).filter((line) => WAL_WARN.test(line.msg));
     assert.equal(warnings.length, 1, node.output());

@@ -125,7 +125,7 @@ export class HostSimulation {
   private hostOptions(node: SimHostNode): HostOptions {
     const logger = pino({ level: this.options.verbose === true ? 'info' : 'warn', base: { node: node.id } }, { write: (line: string) => this.logged(node, line) });
     return {
-      dataDir: node.dataDir, fsync: 'always', snapshotAfterLogBytes: () => this.snapshotAfterLogBytes, catchUpEntries: this.catchUpEntries, activeExpireIntervalMs: 100,
+      dataDir: node.dataDir, fsync: 'always', snapshotAfterLogBytes: () => this.snapshotAfterLogBytes, catchUpEntries: this.catchUpEntries, walPreallocateBytes: 4096, activeExpireIntervalMs: 100,
       // As in a real deployment, a node's --peers stay what they were when it was first started.
       nodeId: node.id, peers: [...new Set([...this.founderIds, node.id])].map((id) => ({ id, host: 'sim', port: id })),
       clusterBind: { host: 'sim', port: node.id }, clusterSecret: 'sim', join: node.joins, heartbeatMs: HEARTBEAT_MS, electionTimeoutMs: ELECTION_TIMEOUT_MS, requestTimeoutMs: () => REQUEST_TIMEOUT_MS,

@@ -44,6 +44,8 @@ export interface HostOptions {
   readonly dataDir: string;
   readonly fsync: FsyncPolicy;
   readonly snapshotAfterLogBytes: () => number;
+  /** How far ahead of its records the WAL writes zeros; its default unless set (the simulator's disk is in memory). */
+  readonly walPreallocateBytes?: number;
   /** Applied entries kept in memory for lagging followers; DEFAULT_CATCH_UP_ENTRIES unless set. */
   readonly catchUpEntries?: number;
   readonly activeExpireIntervalMs: number;
@@ -138,6 +140,7 @@ export class Host {
         dir: join(options.dataDir, 'wal'),
         fsync: options.fsync,
         fs: environment.fs,
+        preallocateBytes: options.walPreallocateBytes,
         log: storageLog(logger),
         onRecord: (record) => {
           const storage = storages.get(record.group);

@@ -58,6 +58,8 @@ export interface SegmentScan {
   readonly records: number;
   /** Why the bytes at `validBytes` are not a valid record; absent when the whole file is valid. */
   readonly invalid?: string;
+  /** Every byte after `validBytes` is zero: space written ahead of the records, no torn record. */
+  readonly zeroTail?: boolean;
 }
 
 /**
@@ -83,13 +85,25 @@ export async function scanSegment(path: string, visit: (record: WalRecord) => vo
     for (let records = 0; records <= fileBytes / FRAME_BYTES; records++) {
       if (offset === fileBytes) return { fileBytes, validBytes: offset, records };
       const invalid = await readRecord(reader, fileBytes - offset, visit);
-      if (invalid !== undefined) return { fileBytes, validBytes: offset, records, invalid };
+      if (invalid !== undefined) return { fileBytes, validBytes: offset, records, invalid, zeroTail: await isZeroFrom(handle, offset, fileBytes) };
       offset = reader.position;
     }
     assert.fail(`scan of ${path} did not reach the end of the file`);
   } finally {
     await handle.close();
   }
+}
+
+/** Whether bytes [from, fileBytes) of the file are all zero. */
+async function isZeroFrom(handle: FileHandle, from: number, fileBytes: number): Promise<boolean> {
+  const buffer = Buffer.allocUnsafe(Math.min(READ_AHEAD_BYTES, fileBytes - from));
+  for (let at = from; at < fileBytes;) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, fileBytes - at), at);
+    if (bytesRead === 0) return true; // the file shrank under us: nothing non-zero was seen
+    for (let i = 0; i < bytesRead; i++) if (buffer[i] !== 0) return false;
+    at += bytesRead;
+  }
+  return true;
 }
 
 /** Reads and visits the record at the reader's position; returns why it is invalid, if it is. */

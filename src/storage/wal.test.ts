@@ -276,12 +276,24 @@ describe('write-ahead log recovery', () => {
     }
   });
 
-  test('a zero-filled tail (file size extended before a crash) is truncated', async () => {
+  test('a zero-filled tail (space written ahead, or a size extended before a crash) ends the log without a warning', async () => {
     const [segment] = await segmentFiles();
     await writeFile(segment, Buffer.concat([pristine, Buffer.alloc(4096)]));
-    const { wal, report, replayed } = await openWal();
+    const { wal, report, replayed, logged } = await openWal();
     assert.equal(replayed.length, records.length);
-    assert.deepEqual({ offset: report.truncated?.offsetBytes, dropped: report.truncated?.droppedBytes }, { offset: pristine.length, dropped: 4096 });
+    assert.equal(report.truncated, undefined);
+    assert.deepEqual(logged, []);
+    await wal.close();
+    assert.equal((await stat(segment)).size, pristine.length, 'the zeros are gone once the log is closed');
+  });
+
+  test('a torn record followed by zeros is still a torn record, and logged', async () => {
+    const [segment] = await segmentFiles();
+    await writeFile(segment, Buffer.concat([pristine.subarray(0, pristine.length - 3), Buffer.alloc(4096)]));
+    const { wal, report, replayed, logged } = await openWal();
+    assert.equal(replayed.length, records.length - 1);
+    assert.equal(report.truncated?.offsetBytes, lastRecordAt);
+    assert.equal(logged.length, 1);
     await wal.close();
   });
 
@@ -434,14 +446,37 @@ describe('write-ahead log segments and compaction', () => {
   });
 
   test('bytesSinceCompaction counts written bytes until a compaction resets it', async () => {
+    // Compared once closed: an open log's active segment ends in zeros written ahead.
     const { wal, report } = await openWal({ segmentSizeBytes: 1024 * 1024 });
     assert.equal(wal.stats.bytesSinceCompaction, report.bytes);
     await fill(wal, 1, 1, 10);
-    assert.equal(wal.stats.bytesSinceCompaction, await onDiskBytes());
-    await wal.compact(1, 10);
-    assert.equal(wal.stats.bytesSinceCompaction, await onDiskBytes());
-    assert.ok(wal.stats.bytesSinceCompaction < 100);
     await wal.close();
+    assert.equal(wal.stats.bytesSinceCompaction, await onDiskBytes());
+    const reopened = await openWal({ segmentSizeBytes: 1024 * 1024 });
+    assert.equal(reopened.report.bytes, await onDiskBytes());
+    await reopened.wal.compact(1, 10);
+    await reopened.wal.close();
+    assert.equal(reopened.wal.stats.bytesSinceCompaction, await onDiskBytes());
+    assert.ok(reopened.wal.stats.bytesSinceCompaction < 100);
+  });
+
+  test('zeros are written ahead of the records while the log is open, and gone after a clean close', async () => {
+    const { wal } = await openWal({ segmentSizeBytes: 1024 * 1024 });
+    await fill(wal, 1, 1, 3);
+    const [segment] = await segmentFiles();
+    const open = await readFile(segment);
+    assert.equal(open.length, 1024 * 1024, 'zeroed ahead up to the segment size');
+    await wal.close();
+    const closed = await readFile(segment);
+    assert.ok(closed.length < 1024, 'truncated to its records');
+    assert.ok(open.subarray(closed.length).every((byte) => byte === 0) && open.subarray(0, closed.length).equals(closed));
+    // A crash leaves the zeros: they are the end of the log, not a torn record.
+    await writeFile(segment, open);
+    const reopened = await openWal({ segmentSizeBytes: 1024 * 1024 });
+    assert.equal(reopened.replayed.length, 3);
+    assert.equal(reopened.report.truncated, undefined);
+    assert.deepEqual(reopened.logged, []);
+    await reopened.wal.close();
   });
 
   test('a torn tail in the newest segment is truncated even when older segments exist', async () => {

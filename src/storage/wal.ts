@@ -196,18 +196,15 @@ export class WriteAheadLog {
     this.closing = (async () => {
       try {
         await flushed;
-        await this.tail;
-        await this.backgroundSync;
-        // A clean shutdown leaves no zeros written ahead (preallocate): only a crash does.
-        if (this.failure === undefined && this.active.fileBytes > this.active.sizeBytes) {
-          await this.handle.truncate(this.active.sizeBytes);
-          await this.handle.sync();
-          this.active.fileBytes = this.active.sizeBytes;
-        }
       } finally {
         await this.tail;
         await this.backgroundSync;
-        await this.handle.close();
+        try {
+          // A clean shutdown leaves no zeros written ahead (preallocate): only a crash does.
+          if (this.failure === undefined && (await this.dropZerosAhead())) await this.handle.sync();
+        } finally {
+          await this.handle.close();
+        }
       }
       // An everysec fsync that failed after the last flush: the data is not durable after all.
       if (this.failure !== undefined) throw this.failure;
@@ -253,7 +250,6 @@ export class WriteAheadLog {
         throw this.fail('write', error);
       }
       segment.sizeBytes += sizeBytes;
-      segment.fileBytes = Math.max(segment.fileBytes, segment.sizeBytes);
       this.unsyncedBytes += sizeBytes;
       this.counters.writtenBytes += sizeBytes;
       this.counters.bytesSinceCompaction += sizeBytes;
@@ -281,6 +277,15 @@ export class WriteAheadLog {
     // Made durable by the next fsync, with the records written over them.
     this.unsyncedBytes += target - segment.fileBytes;
     segment.fileBytes = target;
+  }
+
+  /** Truncates the active segment to its records; whether there were zeros to drop. */
+  private async dropZerosAhead(): Promise<boolean> {
+    const segment = this.active;
+    if (segment.fileBytes === segment.sizeBytes) return false;
+    await this.handle.truncate(segment.sizeBytes);
+    segment.fileBytes = segment.sizeBytes;
+    return true;
   }
 
   /** fdatasync of the active segment. */
@@ -314,8 +319,7 @@ export class WriteAheadLog {
       if (this.failure !== undefined) throw this.failure;
       try {
         // Only the last segment may end in zeros (recovery refuses any other bad tail).
-        await this.handle.truncate(this.active.sizeBytes);
-        this.active.fileBytes = this.active.sizeBytes;
+        await this.dropZerosAhead();
         await this.handle.sync();
         this.counters.fsyncs++;
         this.unsyncedBytes = 0;
@@ -338,9 +342,11 @@ export class WriteAheadLog {
     const states = new WalBatch();
     for (const state of this.writtenHardStates.values()) states.add(state);
     const sizeBytes = states.sizeBytes;
+    assert.equal(this.active.fileBytes, this.active.sizeBytes, 'hard states head a fresh segment');
     writevFullySync(this.handle, states.take(), this.active.sizeBytes);
     this.active.sizeBytes += sizeBytes;
-    this.active.fileBytes = Math.max(this.active.fileBytes, this.active.sizeBytes);
+    // Nothing zeroed ahead yet: the file ends with these records.
+    this.active.fileBytes = this.active.sizeBytes;
     this.counters.writtenBytes += sizeBytes;
     await this.handle.datasync();
     this.counters.fsyncs++;

@@ -370,15 +370,22 @@ class Disk {
     const mark = node.unsynced.mark();
     const fails = this.prng.chance(this.faults.syncFailureProbability);
     const delayMs = this.fsyncMinMs + this.prng.next() * (this.fsyncMaxMs - this.fsyncMinMs);
-    return this.settle(delayMs, () => {
-      node.synced(mark, !fails);
-      if (fails) {
-        this.counters.injectedFailures++;
-        throw fsError('EIO', 'fsync', path);
-      }
-      if (node.kind === 'file') this.counters.fsyncs++;
-      else this.counters.directoryFsyncs++;
-    });
+    return this.settle(delayMs, () => this.completeSync(node, path, mark, fails));
+  }
+
+  /** fsync on the calling thread: the process does nothing else until it completes, as if at once. */
+  syncNow(node: SimNode, path: string): void {
+    this.completeSync(node, path, node.unsynced.mark(), this.prng.chance(this.faults.syncFailureProbability));
+  }
+
+  private completeSync(node: SimNode, path: string, mark: ReturnType<SimNode['unsynced']['mark']>, fails: boolean): void {
+    node.synced(mark, !fails);
+    if (fails) {
+      this.counters.injectedFailures++;
+      throw fsError('EIO', 'fsync', path);
+    }
+    if (node.kind === 'file') this.counters.fsyncs++;
+    else this.counters.directoryFsyncs++;
   }
 
   directory(path: string, syscall: string): SimDirectory {
@@ -503,6 +510,11 @@ class SimHandle implements FileHandle {
 
   datasync(): Promise<void> {
     return this.sync();
+  }
+
+  datasyncSync(): void {
+    this.assertUsable('fdatasync');
+    this.disk.syncNow(this.node, this.path);
   }
 
   /** As Node's FileHandle, closing twice is fine. */

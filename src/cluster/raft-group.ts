@@ -656,7 +656,9 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
         if (rd.mustSync) {
           this.persisting = true;
           try {
-            await this.options.wal.flush();
+            // A leader with followers has work to overlap with its own fsync (early work);
+            // a follower or a group of one has none.
+            await this.options.wal.flush(!(this.isLeader && this.raw.raft.tracker.voters.length > 1));
           } finally {
             this.persisting = false;
           }

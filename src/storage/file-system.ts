@@ -2,7 +2,7 @@
 // thin wrappers, the simulator a deterministic disk that can crash (sim/sim-file-system.ts).
 // Errors are Node's: an Error with `code` (ENOENT, EEXIST, EIO ...), whatever the implementation.
 
-import { writevSync } from 'node:fs';
+import { fdatasyncSync, writevSync } from 'node:fs';
 import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import type { FileHandle as NodeFileHandle } from 'node:fs/promises';
 
@@ -27,6 +27,8 @@ export interface FileHandle {
   sync(): Promise<void>;
   /** fdatasync(2). */
   datasync(): Promise<void>;
+  /** fdatasync(2) now, on the calling thread. */
+  datasyncSync(): void;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,10 @@ class NodeFile implements FileHandle {
 
   datasync(): Promise<void> {
     return this.handle.datasync();
+  }
+
+  datasyncSync(): void {
+    fdatasyncSync(this.handle.fd);
   }
 
   close(): Promise<void> {

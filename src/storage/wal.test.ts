@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { WriteAheadLog } from './wal.js';
 import type { FsyncPolicy, RecoveryReport, WalRecord } from './wal.js';
 import { encodeWalRecord, walRecordBytes } from './wal-record.js';
+import { nodeFileSystem } from './file-system.js';
+import type { FileSystem } from './file-system.js';
 
 interface LogLine { level: string; message: string; fields?: Record<string, unknown> }
 
@@ -135,6 +137,33 @@ describe('write-ahead log', () => {
     await wal.close();
     const reopened = await openWal();
     assert.equal(reopened.replayed.length, 20);
+    await reopened.wal.close();
+  });
+
+  test('a flush fsyncs on the calling thread only when every caller joining it may block', async () => {
+    const calls: string[] = [];
+    const counting: FileSystem = {
+      ...nodeFileSystem,
+      open: async (path, flags) => {
+        const handle = await nodeFileSystem.open(path, flags);
+        return Object.assign(Object.create(handle) as typeof handle, {
+          datasync: () => (calls.push('thread pool'), handle.datasync()),
+          datasyncSync: () => (calls.push('calling thread'), handle.datasyncSync()),
+        });
+      },
+    };
+    const { wal } = await WriteAheadLog.open({ dir, fsync: 'always', onRecord: () => undefined, fs: counting });
+    calls.length = 0;
+    wal.append(entry(1, 1));
+    await wal.flush(true);
+    wal.append(entry(1, 2));
+    await Promise.all([wal.flush(true), wal.flush(false)]);
+    wal.append(entry(1, 3));
+    await wal.flush();
+    assert.deepEqual(calls, ['calling thread', 'thread pool', 'thread pool']);
+    await wal.close();
+    const reopened = await openWal();
+    assert.deepEqual(reopened.replayed.map((record) => record.kind === 'entry' && record.index), [1, 2, 3]);
     await reopened.wal.close();
   });
 

@@ -4,6 +4,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32c } from './crc32c.js';
+import { nodeFileSystem } from './file-system.js';
+import type { FileSystem } from './file-system.js';
 import { SnapshotStore } from './snapshot-store.js';
 
 let dir = '';
@@ -37,6 +39,32 @@ describe('snapshot store', () => {
     await store.write({ group: 1, index: 100, term: 2 }, [Buffer.from('one@100')]);
     assert.deepEqual((await readdir(dir)).sort(), ['snap-1-00000000000000000100.snap', 'snap-2-00000000000000000009.snap']);
     assert.equal((await store.readLatest(1))?.data.toString(), 'one@100');
+    assert.equal((await store.readLatest(2))?.data.toString(), 'two@9');
+  });
+
+  test('after a directory fsync fails, every write fails, of any group, and keeps the older snapshots', async () => {
+    let failNextDirectorySync = false;
+    const failing: FileSystem = {
+      ...nodeFileSystem,
+      open: async (path, flags) => {
+        const handle = await nodeFileSystem.open(path, flags);
+        if (path !== dir) return handle;
+        return Object.assign(Object.create(handle) as typeof handle, {
+          sync: () => {
+            if (!failNextDirectorySync) return handle.sync();
+            failNextDirectorySync = false;
+            return Promise.reject(Object.assign(new Error(`EIO: i/o error, fsync '${dir}'`), { code: 'EIO' }));
+          },
+        });
+      },
+    };
+    const store = new SnapshotStore(dir, undefined, failing);
+    await store.write({ group: 1, index: 5, term: 1 }, [Buffer.from('one@5')]);
+    await store.write({ group: 2, index: 9, term: 1 }, [Buffer.from('two@9')]);
+    failNextDirectorySync = true;
+    await assert.rejects(store.write({ group: 1, index: 6, term: 1 }, [Buffer.from('one@6')]), { code: 'EIO' });
+    await assert.rejects(store.write({ group: 2, index: 10, term: 1 }, [Buffer.from('two@10')]), { code: 'EIO' });
+    assert.ok((await readdir(dir)).includes('snap-1-00000000000000000005.snap'), 'the older snapshot of the failed write stays');
     assert.equal((await store.readLatest(2))?.data.toString(), 'two@9');
   });
 

@@ -8,6 +8,10 @@
 // temp file, fsynced, renamed into place and the directory fsynced, so a crash leaves either the
 // old snapshot or the new one, never half of one. A corrupt latest snapshot is an error, never
 // silently replaced by an older one: the log before it may already be deleted.
+//
+// The groups share the directory. A failed directory fsync may have dropped renames of other
+// groups' snapshots for good (Linux forgets what a failed fsync covered), so a later fsync that
+// succeeds proves nothing for them: after one failure every write fails, until a restart.
 
 import assert from 'node:assert/strict';
 import { constants as bufferConstants } from 'node:buffer';
@@ -59,6 +63,9 @@ export class SnapshotStore {
   /** Temp files being written, which a concurrent cleanup must leave alone. */
   private readonly tempFilesInUse = new Set<string>();
 
+  /** The first directory fsync that failed: every write since, and every write in flight, fails. */
+  private directoryFailure: Error | undefined;
+
   /** The directory, created durably once (not on every write). */
   private directory: Promise<void> | undefined;
 
@@ -101,6 +108,7 @@ export class SnapshotStore {
     if (payloadBytes > bufferConstants.MAX_LENGTH) {
       throw new Error(`snapshot of group ${meta.group} is ${payloadBytes} bytes, more than the ${bufferConstants.MAX_LENGTH} a buffer can hold`);
     }
+    if (this.directoryFailure !== undefined) throw this.directoryFailure;
     await this.ensureDirectory();
     const finalPath = join(this.dir, fileName(meta));
     const tempPath = `${finalPath}.tmp`;
@@ -118,7 +126,13 @@ export class SnapshotStore {
     } finally {
       this.tempFilesInUse.delete(tempPath);
     }
-    await fsyncDirectory(this.dir, this.fs);
+    try {
+      await fsyncDirectory(this.dir, this.fs);
+    } catch (error) {
+      this.directoryFailure ??= error as Error;
+    }
+    // Also when this fsync succeeded: another one that failed may have taken this rename.
+    if (this.directoryFailure !== undefined) throw this.directoryFailure;
     for (const older of await this.list(meta.group)) {
       if (older.index < meta.index) await this.fs.unlink(join(this.dir, older.name));
     }

@@ -7,6 +7,13 @@ import type { Redis } from 'ioredis';
 import { EmbeddedNode } from './support/embedded-node.js';
 import { untilBlocked } from './support/blocked-clients.js';
 
+/** The data group's applied index and the WAL's fsyncs so far. */
+async function persistence(redis: Redis): Promise<{ applied: number; fsyncs: number }> {
+  const info = await redis.info();
+  const field = (pattern: RegExp): number => Number(pattern.exec(info)?.[1]);
+  return { applied: field(/data-0:.*applied=(\d+)/), fsyncs: field(/wal_fsyncs:(\d+)/) };
+}
+
 describe('blocking commands', () => {
   let node: EmbeddedNode;
   const connect = (): Redis => node.client();
@@ -79,6 +86,42 @@ describe('blocking commands', () => {
     assert.equal(await moved, 'm');
     assert.deepEqual(await producer.lrange('b:to', 0, -1), ['m']);
     assert.deepEqual(await popped, ['b:multi', ['1', '2']]);
+  });
+
+  test('a push on this node serves the waiter in the same log write (one fsync for both)', async () => {
+    const waiter = connect();
+    const producer = connect();
+    const result = waiter.blpop('b:one-write', 5);
+    assert.ok(await untilBlocked(producer, 1));
+    const before = await persistence(producer);
+    await producer.rpush('b:one-write', 'v');
+    assert.deepEqual(await result, ['b:one-write', 'v']);
+    const afterPush = await persistence(producer);
+    assert.equal(afterPush.applied - before.applied, 2, 'the push and the served BLPOP');
+    assert.equal(afterPush.fsyncs - before.fsyncs, 1);
+  });
+
+  test('pipelined pushes serve the waiters in the order they blocked, one push each', async () => {
+    const waiters = [connect(), connect()];
+    const producer = connect();
+    const results: Array<Promise<[string, string] | null>> = [];
+    for (const waiter of waiters) {
+      results.push(waiter.blpop('b:pipelined', 5));
+      assert.ok(await untilBlocked(producer, results.length));
+    }
+    const pushed = await producer.pipeline().rpush('b:pipelined', 'first').rpush('b:pipelined', 'second').exec();
+    assert.deepEqual(pushed, [[null, 1], [null, 1]]);
+    assert.deepEqual(await Promise.all(results), [['b:pipelined', 'first'], ['b:pipelined', 'second']]);
+  });
+
+  test('a push that fails on a key of another type leaves the waiter blocked', async () => {
+    const waiter = connect();
+    const producer = connect();
+    const result = waiter.blpop('b:turned-string', 0.5);
+    assert.ok(await untilBlocked(producer, 1));
+    await producer.set('b:turned-string', 'not a list');
+    await assert.rejects(producer.lpush('b:turned-string', 'x'), /^ReplyError: WRONGTYPE/);
+    assert.equal(await result, null, 'timed out, as in Redis: a type change does not serve a list waiter');
   });
 
   test('many consumers and producers: every element is delivered exactly once', async () => {

@@ -7,10 +7,19 @@
 // the next command). A served command that finds nothing (another client was faster) leaves
 // its client parked. A timeout that fires while a retry is in the log waits for its outcome,
 // so an element is never popped for a client that was already told it timed out.
+//
+// A write proposed on this node that may add to a waited-on key does not wait for its apply:
+// the waiter it would serve has its command proposed right behind it, so both reach the log
+// in one write and one fsync (an XADD and the XREADGROUP it wakes, as Redis serves them in one
+// event-loop turn and one AOF write). Such a retry runs before anyone knows the write added
+// anything; if the write failed it finds nothing, and the client stays parked. Only a key of
+// another type (WRONGTYPE) is an answer the signalled retry would never have given: it is
+// dropped unless a signal for the key came in meanwhile.
 
 import assert from 'node:assert/strict';
 import type { RespValue } from '../protocol/values.js';
 import { WouldBlock } from '../commands/command-spec.js';
+import { WRONGTYPE } from '../commands/errors.js';
 import type { ApplyResult, WriteCommand } from '../commands/command-spec.js';
 import { commandKeys } from '../commands/command-table.js';
 import type { DataGroup } from '../cluster/host.js';
@@ -24,6 +33,10 @@ interface Waiter {
   readonly answer: (reply: RespValue) => void;
   timer: NodeJS.Timeout | undefined;
   retryInFlight: boolean;
+  /** The retry in flight was proposed behind a write, before any signal. */
+  retryAhead: boolean;
+  /** A key of this waiter was signalled ready since its retry went ahead. */
+  signalled: boolean;
   timedOut: boolean;
 }
 
@@ -32,7 +45,10 @@ export class BlockedClients {
   private readonly byConnection = new Map<Connection, Waiter>();
 
   constructor(private readonly group: DataGroup) {
-    group.onKeysReady = (keys) => this.serve(keys);
+    group.onKeysReady = (keys) => {
+      this.noteSignals(keys);
+      this.serve(keys);
+    };
   }
 
   get count(): number {
@@ -45,7 +61,7 @@ export class BlockedClients {
     assert.ok(!this.byConnection.has(connection), 'a connection blocks on one command at a time');
     const waiter: Waiter = {
       connection, spec, args, keys: [...new Set(commandKeys(spec, args))], answer,
-      timer: undefined, retryInFlight: false, timedOut: false,
+      timer: undefined, retryInFlight: false, retryAhead: false, signalled: false, timedOut: false,
     };
     for (const key of waiter.keys) {
       const queue = this.byKey.get(key);
@@ -62,6 +78,33 @@ export class BlockedClients {
     if (waiter !== undefined) this.remove(waiter);
   }
 
+  /**
+   * A write that may add to `keys` was just proposed here: the waiters it would serve have their
+   * commands proposed behind it, into the same log write. Of the clients that take something,
+   * the longest waiting without a retry in flight (the one before it went for an earlier write).
+   */
+  serveBehind(keys: readonly string[]): void {
+    for (const key of keys) {
+      const queue = this.byKey.get(key);
+      if (queue === undefined) continue;
+      let consumerServed = false;
+      for (const waiter of [...queue]) {
+        if (waiter.retryInFlight) continue;
+        if (waiter.spec.blocking?.nonConsuming !== true) {
+          if (consumerServed) continue;
+          consumerServed = true;
+        }
+        this.retry(waiter, true);
+      }
+    }
+  }
+
+  private noteSignals(keys: ReadonlySet<string>): void {
+    for (const key of keys) {
+      for (const waiter of this.byKey.get(key) ?? []) if (waiter.retryAhead) waiter.signalled = true;
+    }
+  }
+
   private serve(keys: ReadonlySet<string>): void {
     for (const key of keys) {
       const queue = this.byKey.get(key);
@@ -73,15 +116,24 @@ export class BlockedClients {
         if (!nonConsuming && consumerServed) continue;
         if (!nonConsuming) consumerServed = true;
         if (waiter.retryInFlight) continue;
-        waiter.retryInFlight = true;
-        this.group.propose('retry', waiter.args, (result) => this.retried(waiter, result), { urgent: true });
+        this.retry(waiter, false);
       }
     }
   }
 
+  /** Proposes the waiter's command again: behind the write just proposed, or urgently. */
+  private retry(waiter: Waiter, behindWrite: boolean): void {
+    waiter.retryInFlight = true;
+    waiter.retryAhead = behindWrite;
+    waiter.signalled = false;
+    this.group.propose('retry', waiter.args, (result) => this.retried(waiter, result), behindWrite ? {} : { urgent: true });
+  }
+
   private retried(waiter: Waiter, result: ApplyResult): void {
     waiter.retryInFlight = false;
-    if (!(result instanceof WouldBlock)) return this.finish(waiter, result);
+    const unsignalledWrongType = waiter.retryAhead && !waiter.signalled && result === WRONGTYPE;
+    waiter.retryAhead = false;
+    if (!(result instanceof WouldBlock) && !unsignalledWrongType) return this.finish(waiter, result);
     if (waiter.timedOut) return this.finish(waiter, (waiter.spec.blocking as NonNullable<WriteCommand['blocking']>).timeoutReply);
     // Nothing after its ID yet: it waits for the next entry like any parked client.
     if (waiter.spec.blocking?.nonConsuming === true) return;

@@ -173,6 +173,8 @@ export class Dispatcher {
       assert.ok(spec.blocking !== undefined, `${spec.name} returned WouldBlock but does not block`);
       this.blocked.park(connection, spec, result.retryArgs ?? args, spec.blocking.timeoutMs(args), answer);
     }, { origin: connection.id });
+    // Only a write that may grow memory ('denyoom') can add what a blocked client waits for.
+    if (this.blocked.count > 0 && spec.flags.includes('denyoom')) this.blocked.serveBehind(commandKeys(spec, args));
   }
 
   readContext(): ReadContext {

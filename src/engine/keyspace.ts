@@ -27,6 +27,8 @@ export interface CollectionValue {
   clone(): CollectionValue;
   /** Average payload bytes of up to `limit` elements (their strings), for memory estimates. */
   sampleElementBytes(limit: number): number;
+  /** What an element costs beyond its payload, if not a Map slot and a string header (memory.ts). */
+  readonly elementOverheadBytes?: number;
   /** The last memory estimate of this value, kept by the keyspace (see memory.ts). */
   readonly memory: MemoryEstimate;
 }

@@ -50,7 +50,7 @@ export function sampledEstimate(value: CollectionValue, samples: number): number
 }
 
 function extrapolate(value: CollectionValue, elementBytes: number): number {
-  return COLLECTION_BASE_BYTES + Math.round(value.size * (ELEMENT_OVERHEAD_BYTES + elementBytes));
+  return COLLECTION_BASE_BYTES + Math.round(value.size * ((value.elementOverheadBytes ?? ELEMENT_OVERHEAD_BYTES) + elementBytes));
 }
 
 export function keyBytes(key: string): number {

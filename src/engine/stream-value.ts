@@ -50,6 +50,8 @@ export interface SavedBlock {
 export class StreamValue implements CollectionValue {
   readonly type = 'stream';
   readonly memory = new MemoryEstimate();
+  /** A packed entry's flags and ID deltas, and its share of its block's objects (stream-block.ts). */
+  readonly elementOverheadBytes = 5;
   private blocks: StreamBlock[] = [];
   private liveEntries = 0;
   /** The greatest ID ever added (XADD must go above it, even after deletions). */
@@ -86,7 +88,8 @@ export class StreamValue implements CollectionValue {
     let sampled = 0;
     for (const [, fields] of this.entries()) {
       if (sampled++ === limit) break;
-      for (const text of fields) bytes += text.length + 16;
+      // Each string packed with a varint length (field names repeating the block's first entry's are not stored).
+      for (const text of fields) bytes += text.length + 1;
     }
     return sampled === 0 ? 0 : bytes / Math.min(sampled, limit);
   }

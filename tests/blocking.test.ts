@@ -124,6 +124,21 @@ describe('blocking commands', () => {
     assert.equal(await result, null, 'timed out, as in Redis: a type change does not serve a list waiter');
   });
 
+  test('RENAME and COPY onto a key clients wait on serve them, as in Redis', async () => {
+    const waiter = connect();
+    const producer = connect();
+    await producer.rpush('b:staged', 'a', 'b');
+    const renamed = waiter.blpop('b:renamed', 5);
+    assert.ok(await untilBlocked(producer, 1));
+    await producer.rename('b:staged', 'b:renamed');
+    assert.deepEqual(await renamed, ['b:renamed', 'a']);
+    await producer.zadd('b:zsource', 1, 'm');
+    const copied = waiter.bzpopmin('b:zcopy', 5);
+    assert.ok(await untilBlocked(producer, 1));
+    assert.equal(await producer.copy('b:zsource', 'b:zcopy'), 1);
+    assert.deepEqual(await copied, ['b:zcopy', 'm', '1']);
+  });
+
   test('many consumers and producers: every element is delivered exactly once', async () => {
     const consumers = Array.from({ length: 5 }, () => connect());
     const producer = connect();

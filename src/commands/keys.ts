@@ -134,7 +134,14 @@ function applyRename(context: ApplyContext, args: readonly string[], onlyIfAbsen
   if (from === to) return onlyIfAbsent ? 0 : OK;
   if (onlyIfAbsent && keyspace.getForWrite(to, nowMs) !== undefined) return 0;
   moveKey(keyspace, from, to);
+  signalIfBlockable(context, to);
   return onlyIfAbsent ? 1 : OK;
+}
+
+/** A key that now holds a list, sorted set or stream may serve clients blocked on it, as Redis's dbAdd signals. */
+function signalIfBlockable(context: ApplyContext, key: string): void {
+  const value = context.keyspace.getForWrite(key, context.nowMs);
+  if (value !== undefined && typeof value !== 'string' && (value.type === 'list' || value.type === 'zset' || value.type === 'stream')) context.signalReady(key);
 }
 
 interface CopyRequest { readonly replace: boolean }
@@ -267,6 +274,7 @@ export const keyCommands: readonly CommandSpec[] = [
       keyspace.set(args[2], typeof value === 'string' ? value : value.clone());
       const atMs = keyspace.expireAt(args[1]);
       if (atMs !== undefined) keyspace.setExpireAt(args[2], atMs);
+      signalIfBlockable(context, args[2]);
       return 1;
     },
   },

@@ -139,6 +139,16 @@ describe('blocking commands', () => {
     assert.deepEqual(await copied, ['b:zcopy', 'm', '1']);
   });
 
+  test('a key that becomes another type leaves its waiter blocked, as in Redis', async () => {
+    const waiter = connect();
+    const producer = connect();
+    await producer.zadd('b:zset-to-rename', 1, 'm');
+    const result = waiter.blpop('b:list-key', 0.5);
+    assert.ok(await untilBlocked(producer, 1));
+    await producer.rename('b:zset-to-rename', 'b:list-key');
+    assert.equal(await result, null);
+  });
+
   test('many consumers and producers: every element is delivered exactly once', async () => {
     const consumers = Array.from({ length: 5 }, () => connect());
     const producer = connect();

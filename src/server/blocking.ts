@@ -12,9 +12,11 @@
 // the waiter it would serve has its command proposed right behind it, so both reach the log
 // in one write and one fsync (an XADD and the XREADGROUP it wakes, as Redis serves them in one
 // event-loop turn and one AOF write). Such a retry runs before anyone knows the write added
-// anything; if the write failed it finds nothing, and the client stays parked. Only a key of
-// another type (WRONGTYPE) is an answer the signalled retry would never have given: it is
-// dropped unless a signal for the key came in meanwhile.
+// anything; if the write failed it finds nothing, and the client stays parked.
+//
+// A retry that meets a key of another type (WRONGTYPE: a sorted set renamed onto a list key)
+// leaves its client parked, as Redis keeps a list or sorted-set waiter blocked on a type it
+// does not serve. (A stream that goes away answers XREADGROUP with UNBLOCKED instead.)
 
 import assert from 'node:assert/strict';
 import type { RespValue } from '../protocol/values.js';
@@ -33,10 +35,6 @@ interface Waiter {
   readonly answer: (reply: RespValue) => void;
   timer: NodeJS.Timeout | undefined;
   retryInFlight: boolean;
-  /** The retry in flight was proposed behind a write, before any signal. */
-  retryAhead: boolean;
-  /** A key of this waiter was signalled ready since its retry went ahead. */
-  signalled: boolean;
   timedOut: boolean;
 }
 
@@ -45,10 +43,7 @@ export class BlockedClients {
   private readonly byConnection = new Map<Connection, Waiter>();
 
   constructor(private readonly group: DataGroup) {
-    group.onKeysReady = (keys) => {
-      this.noteSignals(keys);
-      this.serve(keys);
-    };
+    group.onKeysReady = (keys) => this.serve(keys);
   }
 
   get count(): number {
@@ -61,7 +56,7 @@ export class BlockedClients {
     assert.ok(!this.byConnection.has(connection), 'a connection blocks on one command at a time');
     const waiter: Waiter = {
       connection, spec, args, keys: [...new Set(commandKeys(spec, args))], answer,
-      timer: undefined, retryInFlight: false, retryAhead: false, signalled: false, timedOut: false,
+      timer: undefined, retryInFlight: false, timedOut: false,
     };
     for (const key of waiter.keys) {
       const queue = this.byKey.get(key);
@@ -99,12 +94,6 @@ export class BlockedClients {
     }
   }
 
-  private noteSignals(keys: ReadonlySet<string>): void {
-    for (const key of keys) {
-      for (const waiter of this.byKey.get(key) ?? []) if (waiter.retryAhead) waiter.signalled = true;
-    }
-  }
-
   private serve(keys: ReadonlySet<string>): void {
     for (const key of keys) {
       const queue = this.byKey.get(key);
@@ -124,16 +113,12 @@ export class BlockedClients {
   /** Proposes the waiter's command again: behind the write just proposed, or urgently. */
   private retry(waiter: Waiter, behindWrite: boolean): void {
     waiter.retryInFlight = true;
-    waiter.retryAhead = behindWrite;
-    waiter.signalled = false;
     this.group.propose('retry', waiter.args, (result) => this.retried(waiter, result), behindWrite ? {} : { urgent: true });
   }
 
   private retried(waiter: Waiter, result: ApplyResult): void {
     waiter.retryInFlight = false;
-    const unsignalledWrongType = waiter.retryAhead && !waiter.signalled && result === WRONGTYPE;
-    waiter.retryAhead = false;
-    if (!(result instanceof WouldBlock) && !unsignalledWrongType) return this.finish(waiter, result);
+    if (!(result instanceof WouldBlock) && result !== WRONGTYPE) return this.finish(waiter, result);
     if (waiter.timedOut) return this.finish(waiter, (waiter.spec.blocking as NonNullable<WriteCommand['blocking']>).timeoutReply);
     // Nothing after its ID yet: it waits for the next entry like any parked client.
     if (waiter.spec.blocking?.nonConsuming === true) return;

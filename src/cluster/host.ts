@@ -287,7 +287,12 @@ export class Host {
     // The meta group lets a node go only once the data groups did: a removed node hears no more
     // of the map, and were it still a data leader it would wait for a map it never gets.
     const dataMembers = this.dataGroup.raw.raft.tracker.confState();
-    meta.reconcileMembers([...new Set([...wanted, ...dataMembers.voters, ...dataMembers.learners])], mapIsCurrent);
+    // Except that a meta leader the map dropped does not wait on its own data replica: removed,
+    // that replica may never hear the commit of its own removal (the data leader stops sending
+    // to it). Seeing itself unwanted, the leader hands meta leadership to a member that will.
+    const leaving = wanted.length > 0 && !wanted.includes(this.nodeId);
+    const stillInData = [...dataMembers.voters, ...dataMembers.learners].filter((id) => !(leaving && id === this.nodeId));
+    meta.reconcileMembers([...new Set([...wanted, ...stillInData])], mapIsCurrent);
     this.forgetDepartedPeers();
   }
 

@@ -378,7 +378,7 @@ class Disk {
     this.completeSync(node, path, node.unsynced.mark(), this.prng.chance(this.faults.syncFailureProbability));
   }
 
-  private completeSync(node: SimNode, path: string, mark: ReturnType<SimNode['unsynced']['mark']>, fails: boolean): void {
+  private completeSync(node: SimNode, path: string, mark: number, fails: boolean): void {
     node.synced(mark, !fails);
     if (fails) {
       this.counters.injectedFailures++;

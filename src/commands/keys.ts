@@ -6,7 +6,7 @@ import type { RespValue } from '../protocol/values.js';
 import { SLOT_COUNT } from '../engine/key-slot.js';
 import { globMatch } from '../engine/glob.js';
 import { typeOf } from '../engine/keyspace.js';
-import type { Keyspace, TypeName } from '../engine/keyspace.js';
+import type { Keyspace, TypeName, Value } from '../engine/keyspace.js';
 import { option, parseInt64 } from './arguments.js';
 import type { ApplyContext, CommandSpec, ReadContext, WriteCommand } from './command-spec.js';
 import { DB_OUT_OF_RANGE, INVALID_CURSOR, NOT_INTEGER, NO_SUCH_KEY, SYNTAX, errorReply, invalidExpireTime } from './errors.js';
@@ -130,18 +130,18 @@ function moveKey(keyspace: Keyspace, from: string, to: string): void {
 function applyRename(context: ApplyContext, args: readonly string[], onlyIfAbsent: boolean): RespValue {
   const { keyspace, nowMs } = context;
   const [, from, to] = args;
-  if (keyspace.getForWrite(from, nowMs) === undefined) return NO_SUCH_KEY;
+  const value = keyspace.getForWrite(from, nowMs);
+  if (value === undefined) return NO_SUCH_KEY;
   if (from === to) return onlyIfAbsent ? 0 : OK;
   if (onlyIfAbsent && keyspace.getForWrite(to, nowMs) !== undefined) return 0;
   moveKey(keyspace, from, to);
-  signalIfBlockable(context, to);
+  signalIfBlockable(context, to, value);
   return onlyIfAbsent ? 1 : OK;
 }
 
 /** A key that now holds a list, sorted set or stream may serve clients blocked on it, as Redis's dbAdd signals. */
-function signalIfBlockable(context: ApplyContext, key: string): void {
-  const value = context.keyspace.getForWrite(key, context.nowMs);
-  if (value !== undefined && typeof value !== 'string' && (value.type === 'list' || value.type === 'zset' || value.type === 'stream')) context.signalReady(key);
+function signalIfBlockable(context: ApplyContext, key: string, value: Value): void {
+  if (typeof value !== 'string' && (value.type === 'list' || value.type === 'zset' || value.type === 'stream')) context.signalReady(key);
 }
 
 interface CopyRequest { readonly replace: boolean }
@@ -274,7 +274,7 @@ export const keyCommands: readonly CommandSpec[] = [
       keyspace.set(args[2], typeof value === 'string' ? value : value.clone());
       const atMs = keyspace.expireAt(args[1]);
       if (atMs !== undefined) keyspace.setExpireAt(args[2], atMs);
-      signalIfBlockable(context, args[2]);
+      signalIfBlockable(context, args[2], value);
       return 1;
     },
   },

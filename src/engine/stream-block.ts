@@ -80,11 +80,16 @@ export class StreamBlock {
   compare(index: number, id: StreamId): number {
     let ms: number;
     let seq: number;
-    if (index === 0) [ms, seq] = [this.firstMs, this.firstSeq];
-    else if (index === this.count - 1) [ms, seq] = [this.lastMs, this.lastSeq];
-    else {
+    if (index === 0) {
+      ms = this.firstMs;
+      seq = this.firstSeq;
+    } else if (index === this.count - 1) {
+      ms = this.lastMs;
+      seq = this.lastSeq;
+    } else {
       const { ids } = this.positioned();
-      [ms, seq] = [ids[2 * index], ids[2 * index + 1]];
+      ms = ids[2 * index];
+      seq = ids[2 * index + 1];
     }
     if (ms !== id.ms) return ms < id.ms ? -1 : 1;
     return seq === id.seq ? 0 : seq < id.seq ? -1 : 1;
@@ -137,10 +142,12 @@ export class StreamBlock {
     assert.equal(this.at, start + need, 'an entry encodes to the bytes reserved for it');
     this.bytes = this.at;
     if (first) {
-      [this.firstMs, this.firstSeq] = [id.ms, id.seq];
+      this.firstMs = id.ms;
+      this.firstSeq = id.seq;
       this.firstFields = fields.filter((_, i) => i % 2 === 0);
     }
-    [this.lastMs, this.lastSeq] = [id.ms, id.seq];
+    this.lastMs = id.ms;
+    this.lastSeq = id.seq;
     if (this.positions !== undefined) {
       this.positions.ids[2 * this.count] = id.ms;
       this.positions.ids[2 * this.count + 1] = id.seq;
@@ -183,7 +190,8 @@ export class StreamBlock {
     // The oldest block's positions are reused: decoding allocates nothing.
     const positions = recent[nextRecent]?.takePositions() ?? new Positions();
     this.at = 0;
-    let [ms, seq] = [this.firstMs, this.firstSeq];
+    let ms = this.firstMs;
+    let seq = this.firstSeq;
     for (let index = 0; index < this.count; index++) {
       positions.offsets[index] = this.at;
       const flags = this.read();

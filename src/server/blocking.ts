@@ -75,37 +75,31 @@ export class BlockedClients {
 
   /**
    * A write that may add to `keys` was just proposed here: the waiters it would serve have their
-   * commands proposed behind it, into the same log write. Of the clients that take something,
-   * the longest waiting without a retry in flight (the one before it went for an earlier write).
+   * commands proposed behind it, into the same log write.
    */
   serveBehind(keys: readonly string[]): void {
-    for (const key of keys) {
-      const queue = this.byKey.get(key);
-      if (queue === undefined) continue;
-      let consumerServed = false;
-      for (const waiter of [...queue]) {
-        if (waiter.retryInFlight) continue;
-        if (waiter.spec.blocking?.nonConsuming !== true) {
-          if (consumerServed) continue;
-          consumerServed = true;
-        }
-        this.retry(waiter, true);
-      }
-    }
+    this.serveWaiters(keys, true);
   }
 
   private serve(keys: ReadonlySet<string>): void {
+    this.serveWaiters(keys, false);
+  }
+
+  /**
+   * Readers that take nothing are all retried; of the others, the longest waiting. Behind a write,
+   * a waiter whose retry is in flight already went for an earlier one: the next in line goes.
+   */
+  private serveWaiters(keys: Iterable<string>, behindWrite: boolean): void {
     for (const key of keys) {
       const queue = this.byKey.get(key);
       if (queue === undefined) continue;
-      // Readers that take nothing are all served; of the others, the longest waiting.
       let consumerServed = false;
       for (const waiter of [...queue]) {
+        if (behindWrite && waiter.retryInFlight) continue;
         const nonConsuming = waiter.spec.blocking?.nonConsuming === true;
         if (!nonConsuming && consumerServed) continue;
         if (!nonConsuming) consumerServed = true;
-        if (waiter.retryInFlight) continue;
-        this.retry(waiter, false);
+        if (!waiter.retryInFlight) this.retry(waiter, behindWrite);
       }
     }
   }

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { BLOCK_ENTRIES, StreamBlock } from './stream-block.js';
 import { STREAM_ID_PART_MAX, compareIds } from './stream-value.js';
 import type { StreamId } from './stream-value.js';
@@ -79,4 +81,27 @@ test('a full block of one-field entries with short values packs into about 7 byt
   assert.ok(block.full);
   assert.ok(block.packedBytes <= 7 * BLOCK_ENTRIES + 4, `${block.packedBytes} bytes`);
   assert.deepEqual(block.fields(BLOCK_ENTRIES - 1), ['f', 'xxx']);
+});
+
+test('full blocks keep only their own bytes alive, not the shared buffer pool they were filled beside', () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const arrayBufferBytes = (): number => {
+    gc();
+    return process.memoryUsage().arrayBuffers;
+  };
+  const before = arrayBufferBytes();
+  const blocks: StreamBlock[] = [];
+  for (let b = 0; b < 300; b++) {
+    const block = new StreamBlock();
+    for (let i = 0; i < BLOCK_ENTRIES; i++) {
+      block.push({ ms: 1000 + i, seq: 0 }, ['f', 'xxx']);
+      // What a server does between two appends: short-lived buffers cut from Node's pool.
+      Buffer.from(`a reply to client ${i}, cut from the pool`);
+    }
+    blocks.push(block);
+  }
+  const perEntry = (arrayBufferBytes() - before) / (blocks.length * BLOCK_ENTRIES);
+  assert.ok(perEntry < 12, `${perEntry.toFixed(1)} bytes of buffers per entry`);
+  assert.equal(blocks.length, 300);
 });

@@ -155,8 +155,14 @@ export class StreamBlock {
     }
     this.count++;
     if (live) this.live++;
-    // A full block never grows again: give back the unused capacity.
-    if (this.full && this.data.length > this.bytes) this.data = Buffer.from(this.data.subarray(0, this.bytes));
+    // A full block never grows again: give back the unused capacity. Not through Buffer.from:
+    // its copy would be a slice of Node's shared 8 KiB pool, and a block lives long enough to
+    // keep the whole pool (every short-lived buffer cut from it too) alive.
+    if (this.full && this.data.length > this.bytes) {
+      const sealed = Buffer.allocUnsafeSlow(this.bytes);
+      this.data.copy(sealed, 0, 0, this.bytes);
+      this.data = sealed;
+    }
   }
 
   delete(index: number): void {

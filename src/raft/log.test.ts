@@ -112,3 +112,21 @@ test('a log compacted past its snapshot sends a snapshot made on demand, or none
   assert.equal(log.snapshotToSend()?.meta.index, 4);
   assert.equal(storage.snapshot().meta.index, 1, 'a snapshot made to send is not kept');
 });
+
+test('with snapshots made on demand, only the meta of a stored snapshot stays in memory', () => {
+  const confState = { voters: [1], learners: [] };
+  const storage = new MemoryStorage(confState);
+  storage.append([e(1, 1), e(2, 1), e(3, 2)]);
+  storage.createSnapshot(1, confState, new Uint8Array([9]));
+  assert.deepEqual([...storage.snapshot().data], [9], 'without a source the snapshot is what a follower gets');
+  storage.makeSnapshotsWith(() => ({ meta: { index: 3, term: 2, confState }, data: new Uint8Array([3]) }));
+  assert.equal(storage.snapshot().data.length, 0, 'the data held before the source came is let go');
+  const written = storage.createSnapshot(2, confState, new Uint8Array([2, 2]));
+  assert.deepEqual([...written.data], [2, 2], 'the caller still gets the data to write');
+  assert.deepEqual(storage.snapshot().meta, written.meta);
+  assert.equal(storage.snapshot().data.length, 0);
+  assert.deepEqual([...(storage.snapshotToSend()?.data ?? [])], [3], 'a follower gets a fresh one');
+  storage.applySnapshot({ meta: { index: 5, term: 3, confState }, data: new Uint8Array([5]) });
+  assert.equal(storage.snapshot().meta.index, 5);
+  assert.equal(storage.snapshot().data.length, 0);
+});

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { encodeConfChange } from './conf-change.js';
 import type { ConfState, Entry, HardState, NodeId, Snapshot } from './types.js';
 
+const NO_DATA = new Uint8Array(0);
+
 export interface InitialState {
   readonly hardState: HardState;
   readonly confState: ConfState;
@@ -24,7 +26,10 @@ export interface Storage {
   /** The first index still in the log (one past the last snapshot's index). */
   firstIndex(): number;
   lastIndex(): number;
-  /** The latest snapshot (an empty one at index 0 before any). */
+  /**
+   * The latest snapshot (an empty one at index 0 before any). Its data may be empty when
+   * snapshots are made on demand (MemoryStorage.makeSnapshotsWith): only its meta is kept.
+   */
   snapshot(): Snapshot;
   /**
    * A snapshot covering every entry before firstIndex(), for a follower that needs them; or
@@ -100,21 +105,25 @@ export class MemoryStorage implements Storage {
   }
 
   snapshotToSend(): Snapshot | undefined {
-    if (this.snap.meta.index >= this.ents[0].index) return this.snap;
-    const made = this.snapshotSource?.();
+    if (this.snapshotSource === undefined) return this.snap;
+    const made = this.snapshotSource();
     assert.ok(made === undefined || made.meta.index >= this.ents[0].index, 'a snapshot made on demand covers the compacted log');
     return made;
   }
 
-  /** Lets compact() go past the latest snapshot: `source` makes one when a follower needs it. */
+  /**
+   * Lets compact() go past the latest snapshot: `source` makes one when a follower needs it (so
+   * the latest snapshot's data need not stay in memory either).
+   */
   makeSnapshotsWith(source: () => Snapshot | undefined): void {
     this.snapshotSource = source;
+    this.snap = this.kept(this.snap);
   }
 
   /** Replaces the whole log by a snapshot received from the leader. */
   applySnapshot(snapshot: Snapshot): void {
     if (snapshot.meta.index <= this.snap.meta.index) return;
-    this.snap = snapshot;
+    this.snap = this.kept(snapshot);
     this.ents = [{ index: snapshot.meta.index, term: snapshot.meta.term, type: 'normal', data: new Uint8Array(0) }];
   }
 
@@ -123,8 +132,17 @@ export class MemoryStorage implements Storage {
     assert.ok(i > this.snap.meta.index && i <= this.lastIndex(), `snapshot index ${i} out of range`);
     const term = this.term(i);
     assert.ok(term !== undefined);
-    this.snap = { meta: { index: i, term, confState }, data };
-    return this.snap;
+    const snapshot = { meta: { index: i, term, confState }, data };
+    this.snap = this.kept(snapshot);
+    return snapshot;
+  }
+
+  /**
+   * What of a snapshot stays in memory: with a source of snapshots on demand, only its meta.
+   * Its data is a copy of the whole state machine, and a follower gets a fresher one anyway.
+   */
+  private kept(snapshot: Snapshot): Snapshot {
+    return this.snapshotSource === undefined ? snapshot : { meta: snapshot.meta, data: NO_DATA };
   }
 
   /** Drops entries up to and including i, which a snapshot must cover (or be made to). */

@@ -206,13 +206,16 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     return { meta: { index, term, confState: this.raw.status().confState }, data: Buffer.concat(chunks) };
   }
 
-  /** Drops applied entries from memory down to the catch-up tail (see DEFAULT_CATCH_UP_ENTRIES). */
+  /**
+   * Drops applied entries from memory down to the catch-up tail (see DEFAULT_CATCH_UP_ENTRIES);
+   * all of them, after every Ready, in a group of one: no follower can lag (a node added later
+   * needs a snapshot anyway), and entries that die young cost the garbage collector less.
+   */
   private compactMemoryLog(): void {
-    const inMemory = this.storage.lastIndex() - this.storage.firstIndex() + 1;
-    if (inMemory <= 2 * this.options.catchUpEntries && this.logBytesSinceCompaction <= 2 * CATCH_UP_BYTES) return;
-    const applied = Math.min(this.raw.raft.log.applied, this.storage.lastIndex());
-    // Alone in the group, no follower can lag: a node added later needs a snapshot anyway.
     const alone = this.raw.raft.tracker.progress.size === 1;
+    const inMemory = this.storage.lastIndex() - this.storage.firstIndex() + 1;
+    if (!alone && inMemory <= 2 * this.options.catchUpEntries && this.logBytesSinceCompaction <= 2 * CATCH_UP_BYTES) return;
+    const applied = Math.min(this.raw.raft.log.applied, this.storage.lastIndex());
     this.storage.compact(alone ? applied : this.catchUpStart(applied));
     this.logBytesSinceCompaction = 0;
   }

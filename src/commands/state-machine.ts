@@ -21,6 +21,9 @@ export class KeyspaceStateMachine {
   private readonly signalReady = (key: string): void => {
     this.readyKeys.add(key);
   };
+  /** The entry being applied's generator: made only when a command draws (SPOP...), seeded by its index. */
+  private entryRandom: (() => number) | undefined;
+  private readonly drawRandom = (): number => (this.entryRandom ??= seededRandom(this.appliedIndexValue))();
 
   get keyspace(): Keyspace {
     return this.keyspaceValue;
@@ -33,12 +36,11 @@ export class KeyspaceStateMachine {
   apply(index: number, command: LogCommand): ApplyResult {
     assert.equal(index, this.appliedIndexValue + 1, 'entries are applied in log order without gaps');
     this.appliedIndexValue = index;
-    let random: (() => number) | undefined;
+    this.entryRandom = undefined;
     const context: ApplyContext = {
       keyspace: this.keyspaceValue,
       nowMs: command.stampMs,
-      // Created only when a command draws (SPOP...), seeded by the index either way.
-      random: () => (random ??= seededRandom(index))(),
+      random: this.drawRandom,
       signalReady: this.signalReady,
       retry: command.kind === 'retry',
     };
@@ -71,6 +73,8 @@ export class KeyspaceStateMachine {
 
   /** Collections change in place: their memory estimate is refreshed after each write. */
   private refreshBytes(spec: WriteCommand, args: readonly string[]): void {
+    // A string command replaces whole values, which the keyspace measures as it stores them.
+    if (spec.group === 'string') return;
     for (const key of commandKeys(spec, args)) this.keyspaceValue.refreshBytes(key);
   }
 

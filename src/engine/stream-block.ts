@@ -158,11 +158,7 @@ export class StreamBlock {
     // A full block never grows again: give back the unused capacity. Not through Buffer.from:
     // its copy would be a slice of Node's shared 8 KiB pool, and a block lives long enough to
     // keep the whole pool (every short-lived buffer cut from it too) alive.
-    if (this.full && this.data.length > this.bytes) {
-      const sealed = Buffer.allocUnsafeSlow(this.bytes);
-      this.data.copy(sealed, 0, 0, this.bytes);
-      this.data = sealed;
-    }
+    if (this.full && this.data.length > this.bytes) this.resize(this.bytes);
   }
 
   delete(index: number): void {
@@ -263,9 +259,13 @@ export class StreamBlock {
   }
 
   private reserve(bytes: number): void {
-    if (bytes <= this.data.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * this.data.length));
-    this.data.copy(grown, 0, 0, this.bytes);
-    this.data = grown;
+    if (bytes > this.data.length) this.resize(Math.max(bytes, 2 * this.data.length));
+  }
+
+  /** Moves the entries into a buffer of exactly `capacity` bytes, its own (not a pool slice). */
+  private resize(capacity: number): void {
+    const resized = Buffer.allocUnsafeSlow(capacity);
+    this.data.copy(resized, 0, 0, this.bytes);
+    this.data = resized;
   }
 }

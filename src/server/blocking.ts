@@ -43,7 +43,7 @@ export class BlockedClients {
   private readonly byConnection = new Map<Connection, Waiter>();
 
   constructor(private readonly group: DataGroup) {
-    group.onKeysReady = (keys) => this.serve(keys);
+    group.onKeysReady = (keys) => this.serveWaiters(keys, false);
   }
 
   get count(): number {
@@ -81,10 +81,6 @@ export class BlockedClients {
     this.serveWaiters(keys, true);
   }
 
-  private serve(keys: ReadonlySet<string>): void {
-    this.serveWaiters(keys, false);
-  }
-
   /**
    * Readers that take nothing are all retried; of the others, the longest waiting. Behind a write,
    * a waiter whose retry is in flight already went for an earlier one: the next in line goes.
@@ -117,7 +113,7 @@ export class BlockedClients {
     // Nothing after its ID yet: it waits for the next entry like any parked client.
     if (waiter.spec.blocking?.nonConsuming === true) return;
     // Someone else took it. Keys of this waiter that still hold data get another chance.
-    this.serve(new Set(waiter.keys.filter((key) => this.hasData(key))));
+    this.serveWaiters(waiter.keys.filter((key) => this.hasData(key)), false);
   }
 
   private hasData(key: string): boolean {

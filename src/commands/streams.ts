@@ -27,8 +27,10 @@ function read(context: ReadContext, key: string): StreamValue | undefined | Erro
   return readCollection(context, key, StreamValue);
 }
 
-/** A stream ID part: decimal digits only, as Redis's string2ull, within our 2^53 limit. */
-/** The digits of text[start, end): 1 to 16 of them, at most STREAM_ID_PART_MAX. Allocates nothing (XADD's hot path). */
+/**
+ * A stream ID part, text[start, end): 1 to 16 decimal digits only, as Redis's string2ull, at
+ * most STREAM_ID_PART_MAX (our 2^53 limit). Allocates nothing (XADD's hot path).
+ */
 function parsePart(text: string, start = 0, end = text.length): number | undefined {
   if (end - start < 1 || end - start > 16) return undefined;
   let value = 0;

@@ -115,6 +115,13 @@ describe('collections', () => {
     assert.equal(await redis.scard('s3'), 2);
     assert.equal((await redis.srandmember('s3', -5) as string[]).length, 5);
     assert.equal((await redis.srandmember('s3', 10) as string[]).length, 2);
+    // Built whole, such a reply would pass what V8 can hold in one array (a process abort).
+    await redis.hset('h-random', 'f', 'v');
+    await redis.zadd('z-random', 1, 'm');
+    await assert.rejects(redis.srandmember('s3', -1_000_000_000), /^ReplyError: ERR value is out of range, value must between -10000000 and/);
+    await assert.rejects(redis.hrandfield('h-random', -1_000_000_000), /^ReplyError: ERR value is out of range/);
+    await assert.rejects(redis.zrandmember('z-random', -1_000_000_000), /^ReplyError: ERR value is out of range/);
+    assert.equal((await redis.srandmember('s3', -10_000) as string[]).length, 10_000);
   });
 
   test('sets: SINTER/SUNION/SDIFF, their STORE forms, SINTERCARD, SSCAN', async () => {

@@ -3,16 +3,17 @@
 import { ErrorReply, OK, RespMap, RespPairs } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
 import { HashValue } from '../engine/hash-value.js';
-import { globMatch } from '../engine/glob.js';
 import { addInt64, formatHumanFloat, parseFloatArg, parseInt64 } from './arguments.js';
 import type { ApplyContext, CommandSpec, ReadContext } from './command-spec.js';
 import { NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OVERFLOW, errorReply, wrongArity } from './errors.js';
 import { readCollection, storeCollection, writeCollection } from './typed-access.js';
-import { parseScanOptions, randomSample } from './collection-arguments.js';
+import { scanCollection, parseRandomCount, randomSample } from './collection-arguments.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
 const HASH_NOT_INTEGER = errorReply('ERR hash value is not an integer');
 const HASH_NOT_FLOAT = errorReply('ERR hash value is not a float');
+/** HINCRBYFLOAT refuses a non-finite increment outright, before it looks at the key (unlike INCRBYFLOAT). */
+const INFINITE_INCREMENT = errorReply('ERR value is NaN or Infinity');
 
 function read(context: ReadContext, key: string): HashValue | undefined | ErrorReply {
   return readCollection(context, key, HashValue);
@@ -144,7 +145,11 @@ export const hashCommands: readonly CommandSpec[] = [
   {
     name: 'hincrbyfloat', kind: 'write', arity: 4, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, categories: ['hash'],
     group: 'hash', summary: 'Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn\'t exist.', since: '2.6.0', complexity: 'O(1)',
-    check: (args) => (parseFloatArg(args[3]) === undefined ? NOT_FLOAT : undefined),
+    check: (args) => {
+      const increment = parseFloatArg(args[3]);
+      if (increment === undefined) return NOT_FLOAT;
+      return Number.isFinite(increment) ? undefined : INFINITE_INCREMENT;
+    },
     apply: (context, args) => mutate(context, args[1], (hash) => {
       const current = hash.fields.get(args[2]);
       const base = current === undefined ? 0 : parseFloatArg(current);
@@ -160,32 +165,24 @@ export const hashCommands: readonly CommandSpec[] = [
     name: 'hrandfield', kind: 'read', arity: -2, flags: ['readonly'], keys: ONE_KEY, categories: ['hash'],
     group: 'hash', summary: 'Returns one or more random fields from a hash.', since: '6.2.0', complexity: 'O(N) where N is the number of fields returned',
     execute: (context, args) => {
-      if (args.length > 4 || (args.length === 4 && args[3].toLowerCase() !== 'withvalues')) return errorReply('ERR syntax error');
-      const count = args.length >= 3 ? parseInt64(args[2]) : undefined;
-      if (args.length >= 3 && (count === undefined || typeof count !== 'number')) return NOT_INTEGER;
+      const parsed = parseRandomCount(args, 'withvalues');
+      if (parsed instanceof ErrorReply) return parsed;
       const hash = read(context, args[1]);
       if (hash instanceof ErrorReply) return hash;
-      const withValues = args.length === 4;
-      if (count === undefined) return hash === undefined ? null : randomSample([...hash.fields.keys()], 1, context.random)[0];
+      if (parsed.count === undefined) return hash === undefined ? null : randomSample([...hash.fields.keys()], 1, context.random)[0];
       if (hash === undefined) return [];
-      const fields = randomSample([...hash.fields.keys()], count as number, context.random);
-      if (!withValues) return fields;
+      const fields = randomSample([...hash.fields.keys()], parsed.count, context.random);
+      if (!parsed.paired) return fields;
       return new RespPairs(fields.map((field) => [field, hash.fields.get(field) as string]));
     },
   },
   {
     name: 'hscan', kind: 'read', arity: -3, flags: ['readonly'], keys: ONE_KEY, categories: ['hash'],
     group: 'hash', summary: 'Iterates over fields and values of a hash.', since: '2.8.0', complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.',
-    execute: (context, args) => {
-      const options = parseScanOptions(args, 3);
-      if (options instanceof ErrorReply) return options;
-      const hash = read(context, args[1]);
-      if (hash instanceof ErrorReply) return hash;
+    execute: (context, args) => scanCollection(args, read(context, args[1]), (hash, matches) => {
       const items: string[] = [];
-      for (const [field, value] of hash?.fields ?? []) {
-        if (options.pattern === undefined || globMatch(options.pattern, field)) items.push(field, value);
-      }
-      return ['0', items];
-    },
+      for (const [field, value] of hash.fields) if (matches(field)) items.push(field, value);
+      return items;
+    }),
   },
 ];

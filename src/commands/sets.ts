@@ -3,16 +3,17 @@
 import { ErrorReply, RespSet } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
 import { SetValue } from '../engine/set-value.js';
-import { globMatch } from '../engine/glob.js';
 import { parseInt64 } from './arguments.js';
 import type { ApplyContext, CommandSpec, ReadContext } from './command-spec.js';
-import { NOT_INTEGER, SYNTAX, WRONGTYPE } from './errors.js';
+import { WRONGTYPE, errorReply } from './errors.js';
 import { readCollection, storeCollection, writeCollection } from './typed-access.js';
-import { checkOptionalCount, parseCardinalityLimit, parseNumKeys, parseScanOptions, randomSample } from './collection-arguments.js';
+import { checkOptionalCount, parseCardinalityLimit, parseNumKeys, scanCollection, parseRandomCount, randomSample } from './collection-arguments.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
 const ALL_KEYS = { first: 1, last: -1, step: 1 } as const;
 const EMPTY = new SetValue();
+/** SINTERCARD's own wording; the other `numkeys` commands call it a syntax error. */
+const TOO_MANY_KEYS = errorReply('ERR Number of keys can\'t be greater than number of args');
 
 type SetOperation = 'inter' | 'union' | 'diff';
 
@@ -159,13 +160,12 @@ export const setCommands: readonly CommandSpec[] = [
     name: 'srandmember', kind: 'read', arity: -2, flags: ['readonly'], keys: ONE_KEY, categories: ['set'],
     group: 'set', summary: 'Get one or multiple random members from a set', since: '1.0.0', complexity: 'Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.',
     execute: (context, args) => {
-      if (args.length > 3) return SYNTAX;
-      const count = args.length === 3 ? parseInt64(args[2]) : undefined;
-      if (args.length === 3 && (count === undefined || typeof count !== 'number')) return NOT_INTEGER;
+      const parsed = parseRandomCount(args);
+      if (parsed instanceof ErrorReply) return parsed;
       const set = read(context, args[1]);
       if (set instanceof ErrorReply) return set;
-      if (count === undefined) return set === undefined ? null : randomSample([...set.members], 1, context.random)[0];
-      return randomSample([...(set?.members ?? [])], count as number, context.random);
+      if (parsed.count === undefined) return set === undefined ? null : randomSample([...set.members], 1, context.random)[0];
+      return randomSample([...(set?.members ?? [])], parsed.count, context.random);
     },
   },
   {
@@ -193,7 +193,7 @@ export const setCommands: readonly CommandSpec[] = [
     name: 'sintercard', kind: 'read', arity: -3, flags: ['readonly'], keys: { first: 2, last: -1, step: 1 }, categories: ['set'],
     group: 'set', summary: 'Returns the number of members of the intersect of multiple sets.', since: '7.0.0', complexity: 'O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.',
     execute: (context, args) => {
-      const keys = parseNumKeys(args, 1, 0);
+      const keys = parseNumKeys(args, 1, 0, TOO_MANY_KEYS);
       if (keys instanceof ErrorReply) return keys;
       const limit = parseCardinalityLimit(args.slice(2 + keys.length));
       if (limit instanceof ErrorReply) return limit;
@@ -204,14 +204,7 @@ export const setCommands: readonly CommandSpec[] = [
   {
     name: 'sscan', kind: 'read', arity: -3, flags: ['readonly'], keys: ONE_KEY, categories: ['set'],
     group: 'set', summary: 'Iterates over members of a set.', since: '2.8.0', complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.',
-    execute: (context, args) => {
-      const options = parseScanOptions(args, 3);
-      if (options instanceof ErrorReply) return options;
-      const set = read(context, args[1]);
-      if (set instanceof ErrorReply) return set;
-      const members = [...(set?.members ?? [])].filter((member) => options.pattern === undefined || globMatch(options.pattern, member));
-      return ['0', members];
-    },
+    execute: (context, args) => scanCollection(args, read(context, args[1]), (set, matches) => [...set.members].filter(matches)),
   },
 ];
 

@@ -5,13 +5,12 @@ import type { RespValue } from '../protocol/values.js';
 import { SetValue } from '../engine/set-value.js';
 import { SortedSetValue, belowMax, lexAboveMin, lexBelowMax } from '../engine/sorted-set.js';
 import type { LexBound, ScoreBound } from '../engine/sorted-set.js';
-import { globMatch } from '../engine/glob.js';
 import { option, parseFloatArg, parseInt64 } from './arguments.js';
 import { WouldBlock } from './command-spec.js';
 import type { ApplyContext, CommandSpec, ReadContext, WriteCommand } from './command-spec.js';
 import { NOT_FLOAT, NOT_INTEGER, SYNTAX, WRONGTYPE, errorReply } from './errors.js';
 import { readCollection, storeCollection, writeCollection } from './typed-access.js';
-import { checkOptionalCount, parseCardinalityLimit, parseNumKeys, parsePopCount, parseScanOptions, randomSample } from './collection-arguments.js';
+import { checkOptionalCount, parseCardinalityLimit, parseNumKeys, parsePopCount, scanCollection, parseRandomCount, randomSample } from './collection-arguments.js';
 import { parseTimeoutMs } from './lists.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
@@ -97,7 +96,7 @@ function parseRange(args: readonly string[], at: number, allowWithScores: boolea
     const name = option(args[i]);
     if (name === 'byscore' && kind === 'rank') kind = 'score';
     else if (name === 'bylex' && kind === 'rank') kind = 'lex';
-    else if (name === 'rev') reverse = true;
+    else if (name === 'rev' && !reverse) reverse = true;
     else if (name === 'withscores' && allowWithScores) withScoresFlag = true;
     else if (name === 'limit' && i + 2 < args.length) {
       const o = parseInt64(args[i + 1]);
@@ -577,31 +576,24 @@ export const sortedSetCommands: readonly CommandSpec[] = [
     name: 'zrandmember', kind: 'read', arity: -2, flags: ['readonly'], keys: ONE_KEY, categories: ['sortedset'],
     group: 'sorted-set', summary: 'Returns one or more random members from a sorted set.', since: '6.2.0', complexity: 'O(N) where N is the number of members returned',
     execute: (context, args) => {
-      if (args.length > 4 || (args.length === 4 && option(args[3]) !== 'withscores')) return SYNTAX;
-      const count = args.length >= 3 ? parseInt64(args[2]) : undefined;
-      if (args.length >= 3 && (count === undefined || typeof count !== 'number')) return NOT_INTEGER;
+      const parsed = parseRandomCount(args, 'withscores');
+      if (parsed instanceof ErrorReply) return parsed;
       const zset = read(context, args[1]);
       if (zset instanceof ErrorReply) return zset;
-      if (count === undefined) return zset === undefined ? null : randomSample([...zset.scores.keys()], 1, context.random)[0];
+      if (parsed.count === undefined) return zset === undefined ? null : randomSample([...zset.scores.keys()], 1, context.random)[0];
       if (zset === undefined) return [];
-      const members = randomSample([...zset.scores.keys()], count as number, context.random);
-      return args.length === 4 ? withScores(members.map((member) => [member, zset.score(member) as number])) : members;
+      const members = randomSample([...zset.scores.keys()], parsed.count, context.random);
+      return parsed.paired ? withScores(members.map((member) => [member, zset.score(member) as number])) : members;
     },
   },
   {
     name: 'zscan', kind: 'read', arity: -3, flags: ['readonly'], keys: ONE_KEY, categories: ['sortedset'],
     group: 'sorted-set', summary: 'Iterates over members and scores of a sorted set.', since: '2.8.0', complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.',
-    execute: (context, args) => {
-      const options = parseScanOptions(args, 3);
-      if (options instanceof ErrorReply) return options;
-      const zset = read(context, args[1]);
-      if (zset instanceof ErrorReply) return zset;
+    execute: (context, args) => scanCollection(args, read(context, args[1]), (zset, matches) => {
       const items: string[] = [];
-      for (const [member, score] of zset?.entries() ?? []) {
-        if (options.pattern === undefined || globMatch(options.pattern, member)) items.push(member, String(score));
-      }
-      return ['0', items];
-    },
+      for (const [member, score] of zset.entries()) if (matches(member)) items.push(member, String(score));
+      return items;
+    }),
   },
 ];
 

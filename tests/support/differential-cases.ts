@@ -227,6 +227,52 @@ const COLLECTIONS = [
   'ZADD z 1 a 2 b 3 c 2 bb | ZRANGE z 0 -1 WITHSCORES | ZRANGEBYSCORE z (1 +inf LIMIT 1 2 | ZREVRANGE z 0 1 | ZRANK z bb | ZADD z XX CH 5 a 7 zz | ZADD z INCR 1 a | ZCOUNT z -inf (3 | ZPOPMIN z | ZPOPMAX z 2 | ZUNIONSTORE u 2 z z WEIGHTS 1 2 | ZRANGE u 0 -1 WITHSCORES | ZADD z NX XX 1 a | ZADD z x a | ZADD z GT LT 1 a | ZADD z INCR 1 a 2 b | ZRANGEBYSCORE z a b | ZSCORE u bb | ZMSCORE u bb none | ZCARD u | ZREM u bb x',
 ];
 
+/** Hashes: arity, number parsing and overflow, empty and missing keys, wrong types. */
+const HASHES = [
+  'HSET h | HSET h f | HSET h f v g | HMSET h f v | HMSET h | HGET h | HGET h f x | HDEL h | HLEN | HSETNX h f | HSTRLEN h | HEXISTS h | HGETALL h',
+  'HSET h f 10 | HINCRBY h f 9223372036854775797 | HINCRBY h f 1 | HINCRBY h f -1 | HINCRBY h f abc | HINCRBY h f 1.5 | HINCRBY h g -9223372036854775808 | HINCRBY h g -1 | HINCRBY h g "" | HGETALL h',
+  'HSET h f 1.5 | HINCRBYFLOAT h f inf | HINCRBYFLOAT h f -inf | HINCRBYFLOAT none f +inf | HINCRBYFLOAT h f nan | HINCRBYFLOAT h f abc | HINCRBYFLOAT h g 3.0 | HINCRBYFLOAT h g 0.5 | HINCRBYFLOAT h g -3.5 | HGET h g | HSET h s "  1" | HINCRBYFLOAT h s 1 | HINCRBY h s 1 | HGETALL h',
+  'HSET h a 1 b 2 c 3 | HDEL h a b c | EXISTS h | HDEL h a | HLEN h | HSETNX h a 1 | HSETNX h a 2 | HGET h a | HMGET none a b | HKEYS none | HVALS none | HGETALL none | HSTRLEN none a | HEXISTS none a | HDEL none a',
+  'SET str v | HSET str f v | HGET str f | HMGET str f | HDEL str f | HLEN str | HEXISTS str f | HKEYS str | HVALS str | HGETALL str | HINCRBY str f 1 | HINCRBYFLOAT str f 1 | HSTRLEN str f | HSETNX str f v | HRANDFIELD str | HSCAN str 0 | GET str',
+  'HRANDFIELD none | HRANDFIELD none 5 | HRANDFIELD none 5 WITHVALUES | HSET h a 1 | HRANDFIELD h | HRANDFIELD h 1 | HRANDFIELD h -3 | HRANDFIELD h 0 | HRANDFIELD h abc | HRANDFIELD h 1 FOO | HRANDFIELD h -2 WITHVALUES | ~HRANDFIELD h 10 | HRANDFIELD h 1 WITHVALUES x',
+  'HRANDFIELD h abc FOO | HRANDFIELD h -9223372036854775808 | HRANDFIELD h -4611686018427387904 WITHVALUES | HRANDFIELD h 4611686018427387904 WITHVALUES | HRANDFIELD h 9223372036854775807 | HSCAN h 0 FOO | HSCAN h abc FOO',
+  'HSET h a 1 | HSCAN h 0 | HSCAN h 0 MATCH a* | HSCAN h 0 MATCH z* | HSCAN h 0 COUNT 0 | HSCAN h abc | HSCAN none 0 | HSCAN h 0 COUNT | HSCAN h 0 FOO 1',
+];
+
+/** Lists: arity, ranges and indexes out of bounds, counts, moves onto themselves, wrong types. */
+const LISTS = [
+  'LPUSH l | RPUSH l | LPUSHX l a | RPUSHX l a | EXISTS l | LPUSH l a | LPUSHX l b c | RPUSHX l d | LRANGE l 0 -1 | LPUSHX none a | LLEN none | LPOP none | RPOP none | LPOP none 2 | LPOP l 0 | RPOP l 0 | LPOP l abc | LRANGE l 0 -1',
+  'RPUSH l a b c | LINDEX l abc | LRANGE l a b | LTRIM l a b | LSET l abc x | LPOS l a RANK abc | LPOS l a MAXLEN -1 | LPOS l a FOO | LREM l abc a | LINSERT l before a x | LINSERT l BEFORE | LMOVE l l LEFT LEFT | LMOVE l l RIGHT LEFT | LRANGE l 0 -1 | LMOVE l m UP DOWN | RPOPLPUSH none m | LMOVE none m LEFT LEFT | EXISTS m',
+  'RPUSH l a b c d e | LTRIM l 10 20 | EXISTS l | RPUSH l a b c | LTRIM l -100 100 | LRANGE l 0 -1 | LTRIM l 2 1 | EXISTS l | RPUSH l x | LREM l -1 x | EXISTS l | RPUSH l a a b a | LREM l -2 a | LRANGE l 0 -1 | LREM l 0 zz | LINDEX l -100 | LSET l -1 z | LRANGE l -100 -50 | LRANGE l 0 -1',
+  'SET str v | LPUSH str a | RPUSH str a | LPUSHX str a | LPOP str | RPOP str | LLEN str | LRANGE str 0 -1 | LINDEX str 0 | LSET str 0 a | LINSERT str BEFORE a b | LREM str 0 a | LTRIM str 0 1 | LPOS str a | LMOVE str l LEFT LEFT | RPUSH l a | LMOVE l str LEFT LEFT | LRANGE l 0 -1 | LMPOP 1 str LEFT | BLPOP str 0 | BLMPOP 0 1 str LEFT | GET str',
+  'BLPOP | BLPOP l | BLPOP l abc | BLPOP l -1 | BLPOP l 0.001 | BRPOP l 0.01 | BLMOVE l m LEFT RIGHT abc | BLMPOP abc 1 l LEFT | BLMPOP 0 0 l LEFT | BLMPOP 0 1 l UP | BLMPOP 0.01 1 l LEFT COUNT 0 | RPUSH l a b | BLPOP l 0 | BLMPOP 0 1 l RIGHT COUNT 5 | BRPOPLPUSH none m 0.01 | EXISTS l m',
+  'RPUSH a 1 2 3 | RPUSH b x | LMPOP 2 a b RIGHT COUNT 2 | LMPOP 2 none b LEFT COUNT 10 | LMPOP 2 none none LEFT | LMPOP -1 a LEFT | LMPOP 3 a b LEFT | LMPOP 1 a LEFT COUNT -1 | LMPOP 1 a LEFT COUNT 1 COUNT 2 | LMPOP 1 a MIDDLE | EXISTS a b',
+];
+
+/** Sets: counts, missing keys as empty sets, wrong types anywhere among the keys. */
+const SETS = [
+  'SADD s | SREM s | SADD s a | SPOP s 0 | SPOP s | EXISTS s | SADD s a b | ~SPOP s 5 | EXISTS s | SRANDMEMBER none | SRANDMEMBER none 3 | SADD s x | SRANDMEMBER s -3 | SRANDMEMBER s 0 | SRANDMEMBER s abc | ~SRANDMEMBER s 10 | SPOP s abc | SPOP s 1 2 | SPOP none 2',
+  'SADD a 1 2 3 | SADD b 2 3 4 | ~SINTER a b | ~SUNION a b | ~SDIFF a b none | ~SINTER a none | SINTERSTORE d a none | EXISTS d | SUNIONSTORE d a b | SCARD d | SDIFFSTORE d b a | ~SMEMBERS d | SMOVE a a 1 | SMOVE a b 9 | SMOVE none b 1 | SINTERCARD 2 a b LIMIT 1 | SINTERCARD 2 a b LIMIT 0 | SINTERCARD 2 a b LIMIT -1 | SINTERCARD abc a | SINTERCARD 1 a b',
+  'SET str v | SADD s a | SADD str a | SREM str a | SMEMBERS str | SISMEMBER str a | SMISMEMBER str a | SCARD str | SPOP str | SRANDMEMBER str | SINTER s str | SINTER none str | SUNION s str | SDIFF s str | SDIFF none str | SINTERSTORE d s str | SMOVE str s a | SMOVE s str a | SINTERCARD 2 s str | EXISTS d | SMEMBERS s',
+  'SSCAN none 0 MATCH | SSCAN none x | SET str v | SSCAN str 0 FOO | SSCAN str x | SRANDMEMBER s -9223372036854775808 | SRANDMEMBER s 1 2 | SRANDMEMBER s abc 2 | SINTERCARD 1 s LIMIT abc | SINTERCARD 1 s LIMIT 1 LIMIT 0 | SINTERCARD 3 s',
+  'SADD s a | SSCAN s 0 | SSCAN s 0 MATCH z* | SSCAN s 0 COUNT abc | SSCAN none 0 | SMISMEMBER s | SMISMEMBER none a b | SISMEMBER none a | SCARD none | SMEMBERS none',
+];
+
+/** Sorted sets: score parsing (inf, nan), flag combinations, every range form, set algebra. */
+const SORTED_SETS = [
+  'ZADD z 1 a | ZADD z | ZADD z 1 | ZADD z 1 a 2 | ZADD z nan a | ZADD z inf a | ZADD z -inf b | ZADD z +inf c | ZRANGE z 0 -1 WITHSCORES | ZADD z INCR inf a | ZADD z INCR -inf a | ZSCORE z a | ZINCRBY z abc a | ZINCRBY z 1 | ZINCRBY z 1.5 new | ZSCORE z new',
+  'ZADD z 1 a 2 b 3 c | ZADD z NX 10 a 4 d | ZADD z XX 10 a 5 e | ZADD z GT 5 a | ZADD z LT 20 a | ZADD z GT CH 11 a 1 b | ZADD z LT CH 0 a | ZADD z NX GT 1 a | ZADD z XX INCR 1 zz | ZADD z NX INCR 1 a | ZADD z GT INCR -100 b | ZRANGE z 0 -1 WITHSCORES',
+  'ZADD z 1 a 2 b 3 c 4 d | ZRANGE z 1 2 REV | ZRANGE z (1 3 BYSCORE | ZRANGE z 3 (1 BYSCORE REV | ZRANGE z - + BYLEX LIMIT 1 2 | ZRANGE z [b (d BYLEX | ZRANGE z 0 -1 LIMIT 0 1 | ZRANGE z 0 1 BYSCORE LIMIT 0 | ZRANGE z a b BYSCORE | ZRANGE z a b BYLEX | ZRANGE z 0 -1 WITHSCORES BYLEX | ZRANGE z -inf +inf BYSCORE LIMIT 1 -1 WITHSCORES | ZRANGE z +inf -inf BYSCORE REV LIMIT 0 2',
+  'ZADD z 0 a 0 b 0 c 0 d | ZRANGEBYLEX z - + | ZRANGEBYLEX z [b + LIMIT 1 1 | ZREVRANGEBYLEX z + - LIMIT 0 2 | ZLEXCOUNT z [a (c | ZLEXCOUNT z a b | ZREMRANGEBYLEX z [a [b | ZRANGE z 0 -1 | ZREMRANGEBYLEX z x y | ZREVRANGEBYSCORE z +inf -inf WITHSCORES LIMIT 0 1 | ZRANGEBYSCORE z -inf +inf WITHSCORES LIMIT 1 1 | ZRANGEBYSCORE z x y',
+  'ZADD z 1 a 2 b 3 c 4 d 5 e | ZREMRANGEBYRANK z 0 0 | ZREMRANGEBYRANK z -1 -1 | ZREMRANGEBYRANK z 5 10 | ZREMRANGEBYSCORE z (2 3 | ZRANGE z 0 -1 WITHSCORES | ZREMRANGEBYSCORE z abc 1 | ZREMRANGEBYRANK z a b | ZREVRANK z b | ZRANK z zz | ZRANK none a | ZPOPMIN z 0 | ZPOPMIN z -1 | ZPOPMAX none | ZPOPMAX z 10 | EXISTS z',
+  'ZADD a 1 x 2 y | ZADD b 3 y 4 z | ZUNION 2 a b WITHSCORES | ZINTER 2 a b WITHSCORES | ZDIFF 2 a b WITHSCORES | ZUNION 2 a b WEIGHTS 2 3 AGGREGATE MAX WITHSCORES | ZINTER 2 a b AGGREGATE MIN WITHSCORES | ZUNIONSTORE d 2 a b AGGREGATE SUM WEIGHTS 1 | ZUNIONSTORE d 0 a | ZINTERSTORE d 2 a none | EXISTS d | ZDIFFSTORE d 1 a | ZRANGE d 0 -1 WITHSCORES | ZUNION 2 a b WEIGHTS 1 abc | ZUNION 2 a b AGGREGATE FOO | ZINTERCARD 2 a b | ZINTERCARD 2 a b LIMIT 1',
+  'SADD s y w | ZADD a 1 x 2 y | ZUNION 2 a s WITHSCORES | ZINTER 2 a s WITHSCORES | ZUNIONSTORE d 2 a s WEIGHTS 1 10 | ZRANGE d 0 -1 WITHSCORES | ZDIFF 2 s a | ZINTERCARD 2 a s',
+  'ZADD z 1 a 2 b 3 c | ZRANGESTORE d z 0 1 | ZRANGE d 0 -1 WITHSCORES | ZRANGESTORE d z (1 +inf BYSCORE LIMIT 0 1 | ZRANGE d 0 -1 WITHSCORES | ZRANGESTORE d z 5 10 | EXISTS d | ZRANGESTORE d none 0 -1 | ZRANGESTORE d z [a [b BYLEX | ZMPOP 1 z MIN | ZMPOP 2 none z MAX COUNT 5 | ZMPOP 1 z MIN | ZMPOP 0 z MIN | ZMPOP 1 z FOO | BZMPOP 0.01 1 none MIN | BZPOPMIN none 0.01 | BZPOPMAX z abc',
+  'SET str v | ZADD z 1 a | ZADD str 1 a | ZSCORE str a | ZMSCORE str a | ZINCRBY str 1 a | ZCARD str | ZCOUNT str 0 1 | ZRANGE str 0 -1 | ZRANK str a | ZREM str a | ZPOPMIN str | ZRANDMEMBER str | ZUNION 2 z str | ZINTERSTORE d 2 z str | ZRANGESTORE d str 0 -1 | ZLEXCOUNT str - + | ZMPOP 1 str MIN | ZSCAN str 0 | BZPOPMIN str 0 | EXISTS d',
+  'ZADD z 1 a | ZRANGE z 0 -1 REV REV | ZRANGE z 0 1 BYSCORE BYSCORE | ZRANGE z 0 -1 BYSCORE BYLEX | ZRANDMEMBER z -9223372036854775808 | ZRANDMEMBER z -4611686018427387904 WITHSCORES | ZINTERCARD 1 z LIMIT abc | ZINTERCARD 1 z LIMIT 5 LIMIT 0 | ZINTERCARD 3 z | ZMPOP 3 z MIN | BZMPOP 0 3 z MIN | LMPOP 3 z LEFT | BLMPOP 0 3 z LEFT | ZSCAN none 0 COUNT 0',
+  'ZRANDMEMBER none | ZRANDMEMBER none 2 | ZADD z 1 a | ZRANDMEMBER z | ZRANDMEMBER z -2 WITHSCORES | ZRANDMEMBER z 0 | ZRANDMEMBER z abc | ~ZRANDMEMBER z 5 | ZADD z 1.5 a -0 b | ZSCORE z a | ZSCORE z b | ZMSCORE z a b c | ZMSCORE z | ZMSCORE none a | ZCOUNT z (1.5 +inf | ZCOUNT z abc 1',
+];
+
 /** Streams (issue 6) with explicit IDs; `*` IDs come from each server's clock. */
 const STREAMS = [
   'XADD s 1-1 a b | XADD s 1-1 a b | XADD s 0-0 a b | XADD s2 0-0 a b | XADD s 1 a | XADD s abc a b | XADD s 1-x a b | XADD s -1 a b | XADD s 1-* a b | XADD s 5-* a b | XADD s 5 a b | XADD s 4-9 a b | XRANGE s - +',
@@ -275,7 +321,7 @@ const MATRIX: readonly string[] = KEY_STATES.flatMap((state) => MATRIX_COMMANDS.
 export const SEQUENCES: readonly string[] = [
   ...STRINGS_SET, ...STRINGS_SETNX_SETEX, ...STRINGS_GETSET_GETDEL_GETEX, ...STRINGS_MULTI_KEY, ...STRINGS_INCR, ...STRINGS_INCRBYFLOAT,
   ...STRINGS_APPEND_RANGE, ...STRINGS_WRONGTYPE, ...KEYS_BASIC, ...KEYS_EXPIRE, ...KEYS_RENAME_COPY, ...KEYS_PATTERNS, ...KEYS_SCAN,
-  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...STREAMS, ...STREAM_GROUPS, ...TRANSACTIONS, ...MATRIX,
+  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...HASHES, ...LISTS, ...SETS, ...SORTED_SETS, ...STREAMS, ...STREAM_GROUPS, ...TRANSACTIONS, ...MATRIX,
 ];
 
 function tokenize(text: string): string[] {

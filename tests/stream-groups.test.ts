@@ -78,6 +78,20 @@ describe('stream consumer groups', () => {
     assert.ok(pending.every(([, , idle]) => idle < 100), 'a claim restarts the idle time');
   });
 
+  test('XCLAIM takes a delivery time in the future or before the epoch as now, and a negative RETRYCOUNT as none (as Redis)', async () => {
+    await redis.xadd('g:claim', '1-0', 'f', 'v');
+    await redis.xgroup('CREATE', 'g:claim', 'g', '0');
+    await redis.xreadgroup('GROUP', 'g', 'first', 'STREAMS', 'g:claim', '>');
+    const deliveries = async () => ((await redis.xpending('g:claim', 'g', '-', '+', 10)) as Array<[string, string, number, number]>).map(([, consumer, idle, count]) => [consumer, idle >= 0 && idle < 60_000, count]);
+    assert.deepEqual(await redis.xclaim('g:claim', 'g', 'second', 0, '1-0', 'IDLE', -60_000, 'JUSTID'), ['1-0']);
+    assert.deepEqual(await deliveries(), [['second', true, 1]], 'claimed "in a minute" means claimed now');
+    assert.deepEqual(await redis.xclaim('g:claim', 'g', 'third', 0, '1-0', 'TIME', Date.now() + 3_600_000, 'JUSTID'), ['1-0'], 'a time ahead of now does not hide the entry from the next claim');
+    assert.deepEqual(await redis.xclaim('g:claim', 'g', 'fourth', 0, '1-0', 'RETRYCOUNT', -1, 'JUSTID'), ['1-0']);
+    assert.deepEqual(await deliveries(), [['fourth', true, 1]], 'JUSTID with a negative count leaves the counter');
+    await redis.xclaim('g:claim', 'g', 'fifth', 0, '1-0', 'RETRYCOUNT', -7);
+    assert.deepEqual(await deliveries(), [['fifth', true, 2]], 'a negative count counts the delivery');
+  });
+
   test('a blocked group read is woken by XADD: one consumer of a group per entry, every group gets it', async () => {
     await redis.xgroup('CREATE', 'g:live', 'g1', '$', 'MKSTREAM');
     await redis.xgroup('CREATE', 'g:live', 'g2', '$');

@@ -30,6 +30,11 @@ export function unknownSubcommand(subcommand: string, command: string): ErrorRep
   return new ErrorReply(`ERR unknown subcommand '${truncate(subcommand)}'. Try ${command.toUpperCase()} HELP.`);
 }
 
+/** Redis's addReplySubcommandSyntaxError: a known subcommand given arguments it does not take. */
+export function subcommandSyntaxError(subcommand: string, command: string): ErrorReply {
+  return new ErrorReply(`ERR unknown subcommand or wrong number of arguments for '${truncate(subcommand)}'. Try ${command.toUpperCase()} HELP.`);
+}
+
 /** Redis quotes at most 128 characters of the offending arguments. */
 export function unknownCommand(args: readonly string[]): ErrorReply {
   let quoted = '';

@@ -12,7 +12,7 @@ import type { StreamEntry, StreamId } from '../engine/stream-value.js';
 import { option, parseInt64 } from './arguments.js';
 import { WouldBlock, subcommand } from './command-spec.js';
 import type { ApplyContext, CommandSpec, ReadContext, SubcommandSpec, WriteCommand } from './command-spec.js';
-import { NOT_INTEGER, SYNTAX, errorOf, errorReply } from './errors.js';
+import { NOT_INTEGER, SYNTAX, errorOf, errorReply, subcommandSyntaxError } from './errors.js';
 import { readCollection, writeCollection } from './typed-access.js';
 import { INVALID_ID, entryReply, parseId, parseRangeBound, parseReadOptions } from './streams.js';
 import type { ReadOptions } from './streams.js';
@@ -45,29 +45,30 @@ function findGroup(stream: StreamValue | undefined | ErrorReply, name: string, m
 
 const NEEDS_KEY = errorReply('ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.');
 
-/** `$` or an ID, then ENTRIESREAD (and MKSTREAM for CREATE). */
-function parseGroupPosition(args: readonly string[], create: boolean): { id: StreamId | '$'; mkStream: boolean; entriesRead: number | undefined } | ErrorReply {
-  const id = args[4] === '$' ? '$' : parseId(args[4], 0);
-  if (id === undefined) return INVALID_ID;
+interface GroupOptions { readonly mkStream: boolean; readonly entriesRead: number | undefined }
+
+/** The options after the ID (ENTRIESREAD, and MKSTREAM for CREATE), parsed before the key is
+ * looked up; the ID itself only after the key and group checks, in Redis's order. */
+function parseGroupOptions(args: readonly string[]): GroupOptions | ErrorReply {
+  const sub = option(args[1]);
   let mkStream = false;
   let entriesRead: number | undefined;
   for (let i = 5; i < args.length; i++) {
     const name = option(args[i]);
-    if (create && name === 'mkstream') mkStream = true;
-    else if (name === 'entriesread' && i + 1 < args.length) {
+    if (sub === 'create' && name === 'mkstream') mkStream = true;
+    else if ((sub === 'create' || sub === 'setid') && name === 'entriesread' && i + 1 < args.length) {
       const value = parseInt64(args[++i]);
       if (value === undefined) return NOT_INTEGER;
       if (value < -1) return errorReply('ERR value for ENTRIESREAD must be positive or -1');
       entriesRead = value === -1 ? undefined : Number(value);
-    } else return errorReply(`ERR unknown subcommand or wrong number of arguments for '${args[1]}'. Try XGROUP HELP.`);
+    } else return subcommandSyntaxError(args[1], 'xgroup');
   }
-  return { id, mkStream, entriesRead };
+  return { mkStream, entriesRead };
 }
 
 /** The subcommand and its arity were checked by the dispatcher, from the declarations below. */
 function checkXgroup(args: readonly string[]): ErrorReply | undefined {
-  const sub = option(args[1]);
-  return sub === 'create' || sub === 'setid' ? errorOf(parseGroupPosition(args, sub === 'create')) : undefined;
+  return errorOf(parseGroupOptions(args));
 }
 
 const XGROUP_HELP = helpLines([
@@ -85,36 +86,43 @@ const XGROUP_HELP = helpLines([
 function applyXgroup(context: ApplyContext, args: readonly string[]): RespValue {
   const sub = option(args[1]);
   if (sub === 'help') return XGROUP_HELP;
+  const options = parseGroupOptions(args) as GroupOptions;
   const key = args[2];
   const found = writeCollection(context, key, StreamValue);
   if (found instanceof ErrorReply) return found;
-  let stream = found;
+  const group = found?.groups.get(args[3]);
+  if (!options.mkStream) {
+    if (found === undefined) return NEEDS_KEY;
+    if (group === undefined && (sub === 'setid' || sub === 'createconsumer' || sub === 'delconsumer')) return noGroupForKey(key, args[3]);
+  }
   if (sub === 'create') {
-    const position = parseGroupPosition(args, true) as Exclude<ReturnType<typeof parseGroupPosition>, ErrorReply>;
-    if (stream === undefined) {
-      if (!position.mkStream) return NEEDS_KEY;
-      stream = new StreamValue();
-      context.keyspace.set(key, stream);
-    }
-    if (stream.groups.has(args[3])) return errorReply('BUSYGROUP Consumer Group name already exists');
-    const id = position.id === '$' ? stream.lastId : position.id;
-    stream.groups.set(args[3], new ConsumerGroup(id, position.entriesRead ?? (position.id === '$' ? stream.entriesAdded : undefined)));
+    if (args.length > 8) return subcommandSyntaxError(args[1], 'xgroup');
+    const fromEnd = args[4] === '$';
+    const id = fromEnd ? found?.lastId ?? ZERO_ID : parseId(args[4], 0);
+    if (id === undefined) return INVALID_ID;
+    const stream = found ?? new StreamValue();
+    if (found === undefined) context.keyspace.set(key, stream);
+    if (group !== undefined) return errorReply('BUSYGROUP Consumer Group name already exists');
+    stream.groups.set(args[3], new ConsumerGroup(id, options.entriesRead ?? (fromEnd ? stream.entriesAdded : undefined)));
     return OK;
   }
-  if (stream === undefined) return NEEDS_KEY;
-  const group = stream.groups.get(args[3]);
+  assert.ok(found !== undefined, 'only CREATE takes MKSTREAM');
   if (sub === 'destroy') {
     if (group === undefined) return 0;
-    stream.groups.delete(args[3]);
+    found.groups.delete(args[3]);
     // Readers blocked on the group learn it is gone.
     context.signalReady(key);
     return 1;
   }
-  if (group === undefined) return noGroupForKey(key, args[3]);
+  assert.ok(group !== undefined, 'a missing group was refused above');
   if (sub === 'setid') {
-    const position = parseGroupPosition(args, false) as Exclude<ReturnType<typeof parseGroupPosition>, ErrorReply>;
-    group.lastDeliveredId = position.id === '$' ? stream.lastId : position.id;
-    group.entriesRead = position.entriesRead ?? (position.id === '$' ? stream.entriesAdded : undefined);
+    if (args.length !== 5 && args.length !== 7) return subcommandSyntaxError(args[1], 'xgroup');
+    // Unlike CREATE, SETID takes '-' and '+' (streamParseIDOrReply, not the strict parse).
+    const fromEnd = args[4] === '$';
+    const id = fromEnd ? found.lastId : args[4] === '-' ? ZERO_ID : args[4] === '+' ? MAX_ID : parseId(args[4], 0);
+    if (id === undefined) return INVALID_ID;
+    group.lastDeliveredId = id;
+    group.entriesRead = options.entriesRead ?? (fromEnd ? found.entriesAdded : undefined);
     return OK;
   }
   if (sub === 'createconsumer') {
@@ -218,24 +226,26 @@ interface PendingQuery {
   readonly consumer: string | undefined;
 }
 
+/** Redis's order: the argument count, IDLE's value, then count before start and end; what
+ * follows the consumer is ignored, as in Redis. */
 function parseXpending(args: readonly string[]): PendingQuery | undefined | ErrorReply {
   if (args.length === 3) return undefined;
+  if (args.length < 6 || args.length > 9) return SYNTAX;
   let at = 3;
   let minIdleMs = 0;
   if (option(args[3]) === 'idle') {
-    if (args.length < 5) return SYNTAX;
     const idle = parseInt64(args[4]);
     if (idle === undefined) return NOT_INTEGER;
+    if (args.length < 8) return SYNTAX;
     minIdleMs = Number(idle);
     at = 5;
   }
-  if (args.length < at + 3 || args.length > at + 4) return SYNTAX;
+  const count = parseInt64(args[at + 2]);
+  if (count === undefined) return NOT_INTEGER;
   const start = parseRangeBound(args[at], true);
   if (start instanceof ErrorReply) return start;
   const end = parseRangeBound(args[at + 1], false);
   if (end instanceof ErrorReply) return end;
-  const count = parseInt64(args[at + 2]);
-  if (count === undefined) return NOT_INTEGER;
   return { minIdleMs, start, end, count: count < 0 ? 0 : Number(count), consumer: args[at + 3] };
 }
 
@@ -301,7 +311,8 @@ function parseXclaim(args: readonly string[]): ClaimRequest | ErrorReply {
       if (value === undefined) return errorReply(`ERR Invalid ${name === 'retrycount' ? 'RETRYCOUNT' : name === 'idle' ? 'IDLE' : 'TIME'} option argument for XCLAIM`);
       if (name === 'idle') request.idleMs = Number(value);
       else if (name === 'time') request.timeMs = Number(value);
-      else request.retryCount = Number(value);
+      // As in Redis, a negative count is no count: the delivery counter advances as usual.
+      else request.retryCount = value < 0 ? undefined : Number(value);
     } else if (name === 'lastid' && more) {
       const id = parseId(args[++i], 0);
       if (id === undefined) return INVALID_ID;
@@ -323,15 +334,21 @@ function claimOne(context: ApplyContext, stream: StreamValue, group: ConsumerGro
   return entry;
 }
 
+/** Unlike XPENDING and XAUTOCLAIM, XCLAIM looks up its key and group before it parses the rest
+ * (Redis's order: WRONGTYPE and NOGROUP come before an invalid option). */
 function applyXclaim(context: ApplyContext, args: readonly string[]): RespValue {
-  const request = parseXclaim(args) as ClaimRequest;
   const found = findGroup(writeCollection(context, args[1], StreamValue), args[2], noGroup(args[1], args[2]));
   if (found instanceof ErrorReply) return found;
+  const request = parseXclaim(args);
+  if (request instanceof ErrorReply) return request;
   const [stream, group] = found;
   if (request.lastId !== undefined && compareIds(request.lastId, group.lastDeliveredId) > 0) group.lastDeliveredId = request.lastId;
   const consumer = group.consumer(args[3], context.nowMs);
   consumer.seenAtMs = context.nowMs;
-  const deliveredAtMs = request.timeMs ?? (request.idleMs !== undefined ? context.nowMs - request.idleMs : undefined);
+  const requestedAtMs = request.timeMs ?? (request.idleMs !== undefined ? context.nowMs - request.idleMs : undefined);
+  // A time before the epoch or in the future is taken as now (Redis: clients may compute it
+  // from a clock slightly ahead of ours, which is no reason to fail).
+  const deliveredAtMs = requestedAtMs !== undefined && (requestedAtMs < 0 || requestedAtMs > context.nowMs) ? context.nowMs : requestedAtMs;
   const claimed: RespValue[] = [];
   for (const id of request.ids) {
     let pending = group.pending(id);
@@ -435,7 +452,7 @@ function executeXinfo(context: ReadContext, args: readonly string[]): RespValue 
       ['inactive', consumer.activeAtMs < 0 ? -1 : Math.max(0, context.nowMs - consumer.activeAtMs)],
     ]));
   }
-  const full = parseFull(args.slice(3));
+  const full = parseFull(args);
   if (full instanceof ErrorReply) return full;
   const first = stream.first();
   const last = stream.last();
@@ -454,13 +471,14 @@ function executeXinfo(context: ReadContext, args: readonly string[]): RespValue 
   ]);
 }
 
-/** `FULL [COUNT n]`: how many entries and pending entries to show (10 by default, 0: all); undefined without FULL. */
-function parseFull(rest: readonly string[]): number | undefined | ErrorReply {
-  if (rest.length === 0) return undefined;
-  if (option(rest[0]) !== 'full') return SYNTAX;
-  if (rest.length === 1) return 10;
-  if (rest.length !== 3 || option(rest[1]) !== 'count') return SYNTAX;
-  const count = parseInt64(rest[2]);
+/** `FULL [COUNT n]` after `XINFO STREAM key`: how many entries and pending entries to show (10
+ * by default, 0: all); undefined without FULL. */
+function parseFull(args: readonly string[]): number | undefined | ErrorReply {
+  const rest = args.length - 3;
+  if (rest === 0) return undefined;
+  if ((rest !== 1 && rest !== 3) || option(args[3]) !== 'full' || (rest === 3 && option(args[4]) !== 'count')) return subcommandSyntaxError(args[1], 'xinfo');
+  if (rest === 1) return 10;
+  const count = parseInt64(args[5]);
   if (count === undefined) return NOT_INTEGER;
   return count <= 0 ? -1 : Number(count);
 }
@@ -525,7 +543,6 @@ export const streamGroupCommands: readonly CommandSpec[] = [
     name: 'xclaim', kind: 'write', arity: -6, flags: ['write', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'update']], tips: ['nondeterministic_output'], categories: ['stream'],
     group: 'stream', since: '5.0.0', complexity: 'O(log N) with N being the number of messages in the PEL of the consumer group.',
     summary: 'Changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member.',
-    check: (args) => errorOf(parseXclaim(args)),
     apply: applyXclaim,
   },
   {

@@ -118,6 +118,9 @@ export interface WriteCommand extends CommandBase {
     /** How long a client waits, in ms (0: forever); the arguments were checked. */
     readonly timeoutMs: (args: readonly string[]) => number;
     readonly timeoutReply: RespValue;
+    /** What it gives inside MULTI/EXEC, where it never blocks, if not the timeout reply: Redis
+     * answers BLMOVE and BRPOPLPUSH there with a null bulk string, on a timeout with a null array. */
+    readonly inTransactionReply?: RespValue;
     /**
      * Readers that take nothing (XREAD): every waiter on a ready key is retried, and one that
      * still finds nothing stays parked, instead of serving the longest-waiting client only.

@@ -166,7 +166,7 @@ function moveCommand(name: string, fixed: MoveRequest | undefined, blocking: boo
       const timeout = parseTimeoutMs(args[args.length - 1]);
       return timeout instanceof ErrorReply ? timeout : undefined;
     },
-    blocking: blocking ? { timeoutMs: (args) => parseTimeoutMs(args[args.length - 1]) as number, timeoutReply: NullArray.instance } : undefined,
+    blocking: blocking ? { timeoutMs: (args) => parseTimeoutMs(args[args.length - 1]) as number, timeoutReply: NullArray.instance, inTransactionReply: null } : undefined,
     apply: (context, args) => applyMove(context, args[1], args[2], parse(args) as MoveRequest, blocking),
   };
 }

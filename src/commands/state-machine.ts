@@ -91,7 +91,7 @@ export class KeyspaceStateMachine {
     this.refreshBytes(spec, args);
     if (!(result instanceof WouldBlock)) return result;
     assert.ok(spec.blocking !== undefined, `${spec.name} returned WouldBlock but does not block`);
-    return spec.blocking.timeoutReply;
+    return spec.blocking.inTransactionReply !== undefined ? spec.blocking.inTransactionReply : spec.blocking.timeoutReply;
   }
 
   /** Keys signalled ready by the entries applied since the last call (for blocked clients). */

@@ -95,15 +95,15 @@ export class Dispatcher {
   /** Checks and runs a command whose turn it is (nothing of this connection waits ahead of it). */
   process(connection: Connection, spec: CommandSpec | undefined, args: readonly string[]): void {
     if (spec === undefined) return this.reject(connection, unknownCommand(args));
-    if (!arityMatches(spec.arity, args.length)) return this.reject(connection, wrongArity(spec.name));
+    if (!arityMatches(spec.arity, args.length)) return this.reject(connection, wrongArity(spec.name), spec);
     if (spec.subcommands !== undefined && args.length > 1) {
       const sub = findSubcommand(spec, args[1]);
       if (sub === undefined) return this.reject(connection, unknownSubcommand(args[1], spec.name));
       if (!arityMatches(sub.arity, args.length)) return this.reject(connection, wrongArity(sub.name));
     }
-    if (!connection.authenticated && !spec.flags.includes('no_auth')) return this.reject(connection, NOAUTH);
+    if (!connection.authenticated && !spec.flags.includes('no_auth')) return this.reject(connection, NOAUTH, spec);
     if (connection.inSubscribedMode && !ALLOWED_WHILE_SUBSCRIBED.has(spec.name)) {
-      return this.reject(connection, errorReply(`ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`));
+      return this.reject(connection, errorReply(`ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`), spec);
     }
     if (connection.transaction !== undefined && !TRANSACTION_CONTROL.has(spec.name)) {
       if (spec.flags.includes('no_multi')) return this.reject(connection, NOT_IN_MULTI);
@@ -113,8 +113,16 @@ export class Dispatcher {
     this.run(connection, spec, args);
   }
 
-  /** An error before a command could run; inside MULTI it also dooms the transaction (EXECABORT). */
-  private reject(connection: Connection, error: ErrorReply): void {
+  /**
+   * An error before a command could run; inside MULTI it also dooms the transaction (EXECABORT).
+   * A refused EXEC ends the transaction there and then, with the reason (Redis's execCommandAbort).
+   */
+  private reject(connection: Connection, error: ErrorReply, spec?: CommandSpec): void {
+    if (spec?.name === 'exec') {
+      connection.transaction = undefined;
+      this.watches.unwatchAll(connection);
+      return connection.reply(errorReply(`EXECABORT Transaction discarded because of: ${error.message.replace(/^ERR /, '')}`));
+    }
     if (connection.transaction !== undefined) connection.transaction.failed = true;
     connection.reply(error);
   }

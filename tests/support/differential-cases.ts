@@ -308,6 +308,15 @@ const TRANSACTIONS = [
   'MULTI | SET a 1 | INCR a | GET | EXEC | GET a',
   'MULTI | SET a x | INCR a | EXEC | EXEC | DISCARD | MULTI | MULTI | DISCARD',
   'SET w 1 | WATCH w | MULTI | WATCH w | GET w | EXEC | UNWATCH | MULTI | EXEC',
+  'MULTI | SET a 1 | LPUSH a x | INCR a | EXEC | GET a',
+  'MULTI | SET a 1 | EXEC foo | EXEC | EXEC foo | DISCARD foo | MULTI foo | MULTI | DISCARD foo | EXEC | GET a | SUBSCRIBE ch | EXEC | EXEC x | DISCARD | MULTI | WATCH',
+  'SET w 1 | WATCH w | MULTI | SET a 1 | EXEC foo | SET w 2 | MULTI | SET a 2 | EXEC | GET a',
+  'MULTI | SET a 1 | FOO | EXEC | GET a | MULTI | SET a 1 | SET | EXEC | EXISTS a | MULTI | INCR a | INCRBY a abc | INCR a | EXEC',
+  'MULTI | WATCH a | EXEC | WATCH a | UNWATCH | UNWATCH | DISCARD | EXEC | MULTI | MULTI | EXEC | EXEC | WATCH | MULTI | SET a 1 | DISCARD | GET a | DISCARD',
+  'SET a 1 | WATCH a | SET a 2 | MULTI | SET a 3 | EXEC | GET a | WATCH a b c | MULTI | PING | EXEC | MULTI | WATCH x | SET a 1 | EXEC | GET a',
+  'MULTI | SUBSCRIBE x | EXEC | MULTI | PING | ECHO hi | set a 1 | exec | MULTI | SET a 1 | EXPIRE a 100 | TTL a | PERSIST a | TTL a | DEL a | EXISTS a | EXEC',
+  'MULTI | BLPOP l 0 | BRPOP l 0 | BLMOVE l m LEFT RIGHT 0 | BRPOPLPUSH l m 0 | BLMPOP 0 1 l LEFT | BZPOPMIN z 0 | BZMPOP 0 1 z MIN | XREAD BLOCK 0 STREAMS s $ | EXEC | RPUSH l a | MULTI | BLPOP l 0 | BLPOP l 0 | BLMOVE l m LEFT RIGHT 0 | EXEC',
+  'MULTI | RESET | EXEC | MULTI | SELECT 0 | SET a 1 | EXEC | MULTI | FLUSHALL | SET b 1 | EXEC | GET a | GET b | MULTI | HSET h f v | HGETALL h | HDEL h f | HGETALL h | EXEC',
 ];
 
 /** Every string/key command against every kind of key state, each followed by probes of the result. */

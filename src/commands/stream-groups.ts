@@ -3,7 +3,7 @@
 // (writes) or the node's clock (XPENDING and XINFO reads), never from a replica's own clock.
 
 import assert from 'node:assert/strict';
-import { ErrorReply, NullArray, OK, RespMap, SimpleString } from '../protocol/values.js';
+import { ErrorReply, NullArray, OK, RespMap } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
 import { ConsumerGroup } from '../engine/consumer-group.js';
 import type { Consumer, PendingEntry } from '../engine/consumer-group.js';
@@ -16,16 +16,13 @@ import { NOT_INTEGER, SYNTAX, errorOf, errorReply, subcommandSyntaxError } from 
 import { readCollection, writeCollection } from './typed-access.js';
 import { INVALID_ID, entryReply, parseId, parseRangeBound, parseReadOptions } from './streams.js';
 import type { ReadOptions } from './streams.js';
+import { helpReply } from './help-reply.js';
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
 const GROUP_AT_2 = { first: 2, last: 2, step: 1 } as const;
 const keyed = (spec: SubcommandSpec): SubcommandSpec => ({ ...spec, keys: GROUP_AT_2 });
 
 /** HELP replies are simple strings, a line each. */
-function helpLines(lines: readonly string[]): RespValue[] {
-  return lines.map((line) => new SimpleString(line));
-}
-
 function noGroup(key: string, group: string): ErrorReply {
   return errorReply(`NOGROUP No such key '${key}' or consumer group '${group}'`);
 }
@@ -71,8 +68,7 @@ function checkXgroup(args: readonly string[]): ErrorReply | undefined {
   return errorOf(parseGroupOptions(args));
 }
 
-const XGROUP_HELP = helpLines([
-  'XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+const XGROUP_HELP = helpReply('xgroup', [
   'CREATE <key> <groupname> <id|$> [option]', '    Create a new consumer group. Options are:',
   '    * MKSTREAM', '      Create the empty stream if it does not exist.',
   '    * ENTRIESREAD entries_read', '      Set the group\'s entries_read counter (internal use).',
@@ -80,7 +76,6 @@ const XGROUP_HELP = helpLines([
   'DELCONSUMER <key> <groupname> <consumer>', '    Remove the specified consumer.',
   'DESTROY <key> <groupname>', '    Remove the specified group.',
   'SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]', '    Set the current group ID and entries_read counter.',
-  'HELP', '    Prints this help.',
 ]);
 
 function applyXgroup(context: ApplyContext, args: readonly string[]): RespValue {
@@ -424,12 +419,10 @@ function groupLag(stream: StreamValue, group: ConsumerGroup): number | null {
   return read === undefined ? null : stream.entriesAdded - read;
 }
 
-const XINFO_HELP = helpLines([
-  'XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+const XINFO_HELP = helpReply('xinfo', [
   'CONSUMERS <key> <groupname>', '    Show consumers of <groupname>.',
   'GROUPS <key>', '    Show the stream consumer groups.',
   'STREAM <key> [FULL [COUNT <count>]', '    Show information about the stream.',
-  'HELP', '    Prints this help.',
 ]);
 
 function executeXinfo(context: ReadContext, args: readonly string[]): RespValue {

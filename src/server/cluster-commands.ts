@@ -11,6 +11,7 @@ import type { NodeRecord } from '../cluster/cluster-map.js';
 import type { RaftGroup } from '../cluster/raft-group.js';
 import type { Connection } from './connection.js';
 import type { NodeServices } from './server-commands.js';
+import { helpReply } from '../commands/help-reply.js';
 
 /** Redis Cluster node ids are 40 hex digits; ours carry the Raft member id. */
 export function clusterNodeId(id: number): string {
@@ -81,8 +82,7 @@ export function clusterCommand(node: NodeServices, connection: Connection, args:
       return host.changeMap(MapCommand.removeNode(id), answer);
     }
     case 'help':
-      return connection.reply([
-        'CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      return connection.reply(helpReply('cluster', [
         'INFO', '    Return information about the cluster.',
         'KEYSLOT <key>', '    Return the hash slot for <key>.',
         'MYID', '    Return the node id.',
@@ -92,8 +92,7 @@ export function clusterCommand(node: NodeServices, connection: Connection, args:
         'FORGET <node-id>', '    Remove a node from the cluster (its id, or its 40-digit CLUSTER NODES id).',
         'SLOTS', '    Return information about slots range mappings. Each range is made of:',
         '    start, end, master and replicas IP addresses, ports and ids',
-        'HELP', '    Print this help.',
-      ]);
+      ]));
     default:
       return connection.reply(errorReply(`ERR unknown subcommand '${args[1]}'. Try CLUSTER HELP.`));
   }

@@ -96,14 +96,17 @@ export class Dispatcher {
   process(connection: Connection, spec: CommandSpec | undefined, args: readonly string[]): void {
     if (spec === undefined) return this.reject(connection, unknownCommand(args));
     if (!arityMatches(spec.arity, args.length)) return this.reject(connection, wrongArity(spec.name), spec);
+    // Errors name a subcommand in full ('pubsub|numsub'), as Redis's fullname.
+    let fullName = spec.name;
     if (spec.subcommands !== undefined && args.length > 1) {
       const sub = findSubcommand(spec, args[1]);
       if (sub === undefined) return this.reject(connection, unknownSubcommand(args[1], spec.name));
       if (!arityMatches(sub.arity, args.length)) return this.reject(connection, wrongArity(sub.name));
+      fullName = sub.name;
     }
     if (!connection.authenticated && !spec.flags.includes('no_auth')) return this.reject(connection, NOAUTH, spec);
     if (connection.inSubscribedMode && !ALLOWED_WHILE_SUBSCRIBED.has(spec.name)) {
-      return this.reject(connection, errorReply(`ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`), spec);
+      return this.reject(connection, errorReply(`ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`), spec);
     }
     if (connection.transaction !== undefined && !TRANSACTION_CONTROL.has(spec.name)) {
       if (spec.flags.includes('no_multi')) return this.reject(connection, NOT_IN_MULTI);

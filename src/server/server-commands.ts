@@ -6,7 +6,7 @@ import { NullArray, OK, RespMap, RespSet, RespVerbatim, SimpleString } from '../
 import type { RespValue } from '../protocol/values.js';
 import type { CommandSpec, ServerCommand } from '../commands/command-spec.js';
 import { commandTable, commandDocs, commandInfo, commandKeys, arityMatches, aclCategories } from '../commands/command-table.js';
-import { DB_OUT_OF_RANGE, NOT_INTEGER, SYNTAX, WRONGPASS, errorReply } from '../commands/errors.js';
+import { DB_OUT_OF_RANGE, NOT_INTEGER, SYNTAX, WRONGPASS, errorReply, subcommandSyntaxError } from '../commands/errors.js';
 import { parseInt64 } from '../commands/arguments.js';
 import { globMatch } from '../engine/glob.js';
 import type { Host } from '../cluster/host.js';
@@ -23,6 +23,7 @@ import type { Connection } from './connection.js';
 import type { ServerStats } from './stats.js';
 import { infoText } from './info.js';
 import { clusterCommand, readonlyCommand } from './cluster-commands.js';
+import { helpReply } from '../commands/help-reply.js';
 
 /** What server commands may see and do of the node around them. */
 export interface NodeServices {
@@ -179,14 +180,12 @@ export class ServerCommandHandlers {
   private object(connection: Connection, args: readonly string[]): void {
     const sub = args[1].toLowerCase();
     if (sub === 'help') {
-      return connection.reply([
-        'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      return connection.reply(helpReply('object', [
         'ENCODING <key>', '    Return the kind of internal representation used in order to store the value', '    associated with a <key>.',
         'FREQ <key>', '    Return the access frequency index of the <key>. The returned integer is', '    proportional to the logarithm of the recent access frequency of the key.',
         'IDLETIME <key>', '    Return the idle time of the <key>, that is the approximated number of', '    seconds elapsed since the last access to the key.',
         'REFCOUNT <key>', '    Return the number of references of the value associated with the specified', '    <key>.',
-        'HELP', '    Print this help.',
-      ].map((line) => new SimpleString(line)));
+      ]));
     }
     const group = this.node.host.dataGroup;
     const value = group.machine.keyspace.get(args[2], group.nowMs());
@@ -198,11 +197,9 @@ export class ServerCommandHandlers {
 
   private memory(connection: Connection, args: readonly string[]): void {
     if (args[1].toLowerCase() === 'help') {
-      return connection.reply([
-        'MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      return connection.reply(helpReply('memory', [
         'USAGE <key> [SAMPLES <count>]', '    Return memory in bytes used by <key> and its value. Nested values are', '    sampled up to <count> times (default: 5, 0 means sample all).',
-        'HELP', '    Print this help.',
-      ].map((line) => new SimpleString(line)));
+      ]));
     }
     if (args.length !== 3 && (args.length !== 5 || args[3].toLowerCase() !== 'samples')) return connection.reply(SYNTAX);
     const samples = args.length === 5 ? parseInt64(args[4]) : undefined;
@@ -220,25 +217,24 @@ export class ServerCommandHandlers {
     switch (args[1].toLowerCase()) {
       case 'channels':
       case 'shardchannels':
-        if (args.length > 3) return connection.reply(errorReply(`ERR wrong number of arguments for 'pubsub|${args[1].toLowerCase()}' command`));
+        if (args.length > 3) return connection.reply(subcommandSyntaxError(args[1], 'pubsub'));
         return connection.reply(pubsub.channels(args[1].toLowerCase() === 'channels' ? 'channel' : 'shard', args[2]));
       case 'numsub':
       case 'shardnumsub': {
         const kind = args[1].toLowerCase() === 'numsub' ? 'channel' : 'shard';
-        return connection.reply(new RespMap(args.slice(2).map((channel) => [channel, pubsub.subscriberCount(kind, channel)] as [RespValue, RespValue])));
+        // A flat array in RESP3 too, as Redis replies.
+        return connection.reply(args.slice(2).flatMap((channel) => [channel, pubsub.subscriberCount(kind, channel)]));
       }
       case 'numpat':
         return connection.reply(pubsub.patternCount);
       default:
-        return connection.reply([
-          'PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+        return connection.reply(helpReply('pubsub', [
           'CHANNELS [<pattern>]', '    Return the currently active channels matching a <pattern> (default: \'*\').',
           'NUMPAT', '    Return number of subscriptions to patterns.',
-          'NUMSUB [<channel> ...]', '    Return the number of subscribers for the specified channels, excluding pattern subscriptions(default: no channels).',
+          'NUMSUB [<channel> ...]', '    Return the number of subscribers for the specified channels, excluding', '    pattern subscriptions(default: no channels).',
           'SHARDCHANNELS [<pattern>]', '    Return the currently active shard level channels matching a <pattern> (default: \'*\').',
           'SHARDNUMSUB [<shardchannel> ...]', '    Return the number of subscribers for the specified shard level channel(s)',
-          'HELP', '    Print this help.',
-        ].map((line) => new SimpleString(line)));
+        ]));
     }
   }
 
@@ -366,8 +362,7 @@ export class ServerCommandHandlers {
         this.node.dispatcher.unpauseClients();
         return connection.reply(OK);
       case 'help':
-        return connection.reply([
-          'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+        return connection.reply(helpReply('client', [
           'ID', '    Return the ID of the current connection.',
           'GETNAME', '    Return the name of the current connection.',
           'SETNAME <name>', '    Assign the name <name> to the current connection.',
@@ -375,8 +370,7 @@ export class ServerCommandHandlers {
           'INFO', '    Return information about the current client connection.',
           'LIST [TYPE NORMAL] [ID <id> [<id> ...]]', '    Return information about client connections.',
           'KILL <ip:port> | KILL <option> <value> [<option> <value> [...]]', '    Kill connections by ID, ADDR, LADDR, USER or SKIPME.',
-          'HELP', '    Print this help.',
-        ].map((line) => new SimpleString(line)));
+        ]));
     }
   }
 
@@ -429,13 +423,11 @@ export class ServerCommandHandlers {
         slowlog.reset();
         return connection.reply(OK);
       default:
-        return connection.reply([
-          'SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+        return connection.reply(helpReply('slowlog', [
           'GET [<count>]', '    Return top <count> entries from the slowlog (default: 10, -1 mean all).', '    Entries are made of:', '    id, timestamp, time in microseconds, arguments array, client IP and port,', '    client name',
           'LEN', '    Return the length of the slowlog.',
           'RESET', '    Reset the slowlog.',
-          'HELP', '    Print this help.',
-        ].map((line) => new SimpleString(line)));
+        ]));
     }
   }
 
@@ -566,13 +558,11 @@ export class ServerCommandHandlers {
       this.node.stats.reset();
       return connection.reply(OK);
     }
-    return connection.reply([
-      'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+    return connection.reply(helpReply('config', [
       'GET <pattern>', '    Return parameters matching the glob-like <pattern> and their values.',
       'SET <directive> <value>', '    Set the configuration <directive> to <value>.',
       'RESETSTAT', '    Reset statistics reported by the INFO command.',
-      'HELP', '    Print this help.',
-    ].map((line) => new SimpleString(line)));
+    ]));
   }
 
   /** Every CONFIG GET-able setting, including fixed ones tools commonly ask for. */
@@ -630,16 +620,14 @@ export class ServerCommandHandlers {
         return connection.reply(keys.length === 0 ? errorReply('ERR The command has no key arguments') : keys);
       }
       default:
-        return connection.reply([
-          'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+        return connection.reply(helpReply('command', [
           '(no subcommand)', '    Return details about all commands.',
           'COUNT', '    Return the total number of commands.',
           'INFO [<command-name> ...]', '    Return details about multiple commands.',
           'DOCS [<command-name> ...]', '    Return documentation details about multiple commands.',
           'LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]', '    Return a list of all commands.',
           'GETKEYS <full-command>', '    Return the keys from a full command.',
-          'HELP', '    Print this help.',
-        ].map((line) => new SimpleString(line)));
+        ]));
     }
   }
 

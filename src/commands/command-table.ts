@@ -17,6 +17,7 @@ import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { streamCommands } from './streams.js';
 import { streamGroupCommands } from './stream-groups.js';
+import { sortCommands } from './sort.js';
 
 type AnySpec = CommandSpec | SubcommandSpec;
 
@@ -53,7 +54,7 @@ export class CommandTable {
 }
 
 export const commandTable = new CommandTable([
-  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...streamGroupCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands, ...clusterCommands,
+  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...streamGroupCommands, ...sortCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands, ...clusterCommands,
 ]);
 
 export function arityMatches(arity: number, argumentCount: number): boolean {

@@ -304,6 +304,21 @@ const STREAM_GROUPS = [
   'XADD s 1-1 a 1 b 2 | XINFO STREAM s FOO | XINFO STREAM s FULL FOO | XINFO STREAM s FULL COUNT | XINFO STREAM s FULL COUNT 1 2 | XINFO STREAM s FULL count abc | XINFO STREAM nos FOO | XINFO STREAM s COUNT 1 FULL | XINFO STREAM s FULL COUNT x y',
 ];
 
+/** SORT and SORT_RO (no weights past the double range: Redis does not clear errno before strtod,
+ * so after one ERANGE its later SORTs may fail at random). */
+const SORT = [
+  'RPUSH l 3 1 2 10 1.5 -1 | SORT l | SORT l DESC | SORT l ALPHA | SORT l ALPHA DESC | SORT l LIMIT 1 2 | SORT l LIMIT -1 2 | SORT l LIMIT 0 -1 | SORT l LIMIT 10 2 | SORT l LIMIT 5 10 | SORT l LIMIT 0 0 | SORT l LIMIT a 1 | SORT l LIMIT 1 | SORT l BY nosort | SORT l BY nosort DESC | SORT l BY nosort LIMIT 1 2 | SORT l BY nosort DESC LIMIT 1 2 | SORT_RO l STORE d | SORT l FOO | SORT l ASC DESC | SORT l DESC ASC',
+  'RPUSH l a 1 | SORT l | SORT l ALPHA | RPUSH m " 1" 2 "\t3" | SORT m | RPUSH n 1e3 inf -inf 0x10 infinity -INF 0x1.8p1 .5 5. +5 | SORT n | RPUSH o nan | SORT o | RPUSH p "" | SORT p | RPUSH q 1 "1 " | SORT q | RPUSH r "   " | SORT r | RPUSH s 0x 1e | SORT s',
+  'ZADD z 1 c 2 a 3 b | SORT z | SORT z ALPHA | SORT z BY nosort | SORT z BY nosort DESC | SORT z BY nosort LIMIT 1 5 | SORT z BY nosort DESC LIMIT 0 2 | SADD s 3 1 2 | SORT s | SORT s DESC | SORT s BY nosort STORE d | LRANGE d 0 -1',
+  'RPUSH l 1 2 3 | SET w_1 30 | SET w_2 10 | SET w_3 20 | HSET h_1 f z | HSET h_2 f x | HSET h_3 f y | SORT l BY w_* | SORT l BY h_*->f ALPHA | SORT l BY h_*->f | SORT l BY w_* GET # GET h_*->f GET w_* GET nostar GET h_*-> | SORT l BY nokey_* | SORT l BY nokey_* DESC | SORT l BY w_* STORE d | LRANGE d 0 -1 | SORT l GET missing_* STORE d2 | LRANGE d2 0 -1 | SORT l BY w_* LIMIT 0 1 GET #',
+  'RPUSH l 1 2 | SET x_1 a | SET x_2 1 | SORT l BY x_* | SORT l BY x_* ALPHA | SET x_x v | SORT l BY x_*->f | HSET hh_1 f 1 | SORT l GET hh_*->f GET hh_* | SORT l BY hh_*->f ALPHA | SORT l BY hh_*->f ALPHA DESC',
+  'SET str v | SORT str | SORT str FOO | SORT str LIMIT a 1 | SORT nokey | SORT nokey FOO | SORT nokey STORE d | EXISTS d | SET d v | SORT nokey STORE d | EXISTS d | HSET hash a b | SORT hash | SORT | SORT_RO | SORT_RO str | SORT l STORE | SORT l BY | SORT l GET | SORT l LIMIT 0',
+  'RPUSH l b a c | SORT l ALPHA STORE l | LRANGE l 0 -1 | SORT l ALPHA DESC STORE l2 | LRANGE l2 0 -1 | SORT l ALPHA GET # GET # | SORT l ALPHA LIMIT 0 1 LIMIT 1 1 | SORT l ALPHA STORE x STORE y | EXISTS x y | SORT l BY a BY nosort | SORT l BY nosort BY w_* DESC',
+  'RPUSH l 2 1 | SET k_1 5 | SET k_2 5 | SORT l BY k_* | SORT l BY k_* DESC | SET j_1 b | SET j_2 a | SORT l BY j_* ALPHA | SORT l BY j_* ALPHA DESC | SORT l BY "k_*_*" | SET "k_1_*" 9 | SORT l GET "k_*_*" | SORT_RO l BY k_* GET # | SORT_RO l BY nosort',
+  'SADD s b a c | SORT s BY nosort STORE d | LRANGE d 0 -1 | SORT s ALPHA BY nosort DESC STORE d | LRANGE d 0 -1 | SORT s BY nosort DESC LIMIT 0 2 STORE d | LRANGE d 0 -1 | EXPIRE d 100 | SORT s ALPHA STORE d | TTL d | TYPE d | ZADD z 1 x | SORT s ALPHA STORE z | TYPE z',
+  'RPUSH l x | SORT l STORE l | SORT l ALPHA STORE l | LRANGE l 0 -1 | SORT_RO l ALPHA GET # BY nosort | SORT_RO nokey | SORT_RO l ALPHA LIMIT 0 1 | MULTI | SORT l ALPHA STORE m | LRANGE m 0 -1 | EXEC',
+];
+
 /** Pub/sub in one connection (its own acknowledgements and counts); messages between connections are in pubsub.test.ts. */
 const PUBSUB = [
   'UNSUBSCRIBE | PUNSUBSCRIBE | SUNSUBSCRIBE | UNSUBSCRIBE a b | PUNSUBSCRIBE a* | SUNSUBSCRIBE a b',
@@ -314,7 +329,7 @@ const PUBSUB = [
   'SSUBSCRIBE a | SSUBSCRIBE b | SPUBLISH a x | SUNSUBSCRIBE b | ~PUBSUB SHARDCHANNELS | SUNSUBSCRIBE | PING',
   'SUBSCRIBE a | SSUBSCRIBE b | SUNSUBSCRIBE b | UNSUBSCRIBE a | RESET | PING',
   'SUBSCRIBE x | GET a | SET a 1 | MULTI | PUBSUB NUMSUB x | PUBSUB SHARDNUMSUB x | QUIT',
-  'PSUBSCRIBE "h[ae]llo" | PSUBSCRIBE "*" | PUBLISH hello m | PUNSUBSCRIBE "*" | PUBLISH hallo n | PUBSUB NUMPAT | PUNSUBSCRIBE',
+  'PSUBSCRIBE "h[ae]llo" | PUBLISH hello m | PUBLISH hallo n | PUBLISH hxllo o | PUNSUBSCRIBE "h[ae]llo" | PSUBSCRIBE "*" | PUBLISH x y | PUBSUB NUMPAT | PUNSUBSCRIBE',
   'SUBSCRIBE "" | PUBLISH "" x | UNSUBSCRIBE ""',
   'PUBSUB CHANNELS "*" x | PUBSUB CHANNELS "[" | PUBSUB NUMPAT x | PUBSUB SHARDCHANNELS a b',
   'SSUBSCRIBE a | SSUBSCRIBE a | SUBSCRIBE a | PUBSUB NUMSUB a | PUBSUB SHARDNUMSUB a | SPUBLISH a m',
@@ -352,7 +367,7 @@ const MATRIX: readonly string[] = KEY_STATES.flatMap((state) => MATRIX_COMMANDS.
 export const SEQUENCES: readonly string[] = [
   ...STRINGS_SET, ...STRINGS_SETNX_SETEX, ...STRINGS_GETSET_GETDEL_GETEX, ...STRINGS_MULTI_KEY, ...STRINGS_INCR, ...STRINGS_INCRBYFLOAT,
   ...STRINGS_APPEND_RANGE, ...STRINGS_WRONGTYPE, ...KEYS_BASIC, ...KEYS_EXPIRE, ...KEYS_RENAME_COPY, ...KEYS_PATTERNS, ...KEYS_SCAN,
-  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...HASHES, ...LISTS, ...SETS, ...SORTED_SETS, ...STREAMS, ...STREAM_GROUPS, ...PUBSUB, ...TRANSACTIONS, ...MATRIX,
+  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...HASHES, ...LISTS, ...SETS, ...SORTED_SETS, ...STREAMS, ...STREAM_GROUPS, ...SORT, ...PUBSUB, ...TRANSACTIONS, ...MATRIX,
 ];
 
 function tokenize(text: string): string[] {

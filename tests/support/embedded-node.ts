@@ -1,6 +1,8 @@
 // One embedded node per test suite: a fresh data directory, clients that are all closed when
 // the suite stops, and a restart on the same directory for durability checks.
 
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { startNode } from '../../src/index.js';
 import type { NodeHandle, StartNodeOptions } from '../../src/index.js';
@@ -43,4 +45,26 @@ export class EmbeddedNode {
     for (const redis of this.clients) redis.disconnect();
     this.clients.clear();
   }
+}
+
+/** The usual suite fixture: a node started before the describe block's tests and stopped after
+ * them, with one client; read `node` and `redis` inside the tests. */
+export function embeddedNodeForSuite(options: StartNodeOptions = {}): { readonly node: EmbeddedNode; readonly redis: Redis } {
+  let node: EmbeddedNode | undefined;
+  let redis: Redis | undefined;
+  before(async () => {
+    node = await EmbeddedNode.start(options);
+    redis = node.client();
+  });
+  after(() => node?.stop());
+  return {
+    get node() {
+      assert.ok(node !== undefined, 'the suite has started');
+      return node;
+    },
+    get redis() {
+      assert.ok(redis !== undefined, 'the suite has started');
+      return redis;
+    },
+  };
 }

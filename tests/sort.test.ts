@@ -1,0 +1,64 @@
+// SORT and SORT_RO through ioredis: weights and values from other keys (the "join" Redis users
+// do with hashes), STORE waking a client blocked on the destination and aborting a WATCH on it,
+// and a stored result that survives kill -9. Exact replies are compared with redis-server in
+// differential.test.ts.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { embeddedNodeForSuite } from './support/embedded-node.js';
+import { untilBlocked } from './support/blocked-clients.js';
+import { client, removeDir, startNodeProcess, stopNodeProcess } from './support/node-process.js';
+
+describe('SORT', () => {
+  const suite = embeddedNodeForSuite();
+
+  test('orders ids by a hash field of each and returns other fields, as a join', async () => {
+    const { redis } = suite;
+    const users = [['1', 'ada', '36'], ['2', 'bob', '9'], ['3', 'cy', '101'], ['4', 'di', '36']];
+    for (const [id, name, age] of users) {
+      await redis.sadd('sort:users', id);
+      await redis.hset(`sort:user:${id}`, 'name', name, 'age', age);
+    }
+    assert.deepEqual(await redis.sort('sort:users', 'BY', 'sort:user:*->age', 'GET', 'sort:user:*->name'), ['bob', 'ada', 'di', 'cy'], 'numerically, ties by id');
+    assert.deepEqual(await redis.call('SORT', 'sort:users', 'BY', 'sort:user:*->name', 'ALPHA', 'DESC', 'LIMIT', 0, 2, 'GET', '#', 'GET', 'sort:user:*->age'), ['4', '36', '3', '101']);
+    assert.deepEqual(await redis.call('SORT_RO', 'sort:users', 'BY', 'sort:user:*->age', 'DESC', 'GET', 'sort:user:*->nope'), [null, null, null, null]);
+    await assert.rejects(redis.sort('sort:users', 'BY', 'sort:user:*->name'), /One or more scores can't be converted into double/);
+  });
+
+  test('STORE wakes a client blocked on the destination and aborts a transaction watching it', async () => {
+    const { node, redis } = suite;
+    await redis.rpush('sort:src', '3', '1', '2');
+    const waiter = node.client();
+    const popped = waiter.blpop('sort:dst', 10);
+    assert.ok(await untilBlocked(redis, 1));
+    const watcher = node.client();
+    await watcher.watch('sort:dst');
+    assert.equal(await redis.sort('sort:src', 'STORE', 'sort:dst'), 3);
+    assert.deepEqual(await popped, ['sort:dst', '1']);
+    assert.equal(await watcher.multi().set('sort:other', 'x').exec(), null, 'the stored list changed a watched key');
+    assert.deepEqual(await redis.lrange('sort:dst', 0, -1), ['2', '3']);
+    waiter.disconnect();
+    watcher.disconnect();
+  });
+});
+
+describe('SORT STORE across kill -9', () => {
+  test('the stored list and the untouched source are there after a crash and restart', async () => {
+    let node = await startNodeProcess();
+    try {
+      let redis = client(node.port);
+      await redis.rpush('src', 'b', 'c', 'a');
+      assert.equal(await redis.call('SORT', 'src', 'ALPHA', 'DESC', 'STORE', 'dst'), 3);
+      redis.disconnect();
+      await stopNodeProcess(node, 'SIGKILL');
+      node = await startNodeProcess({ dataDir: node.dataDir, port: node.port });
+      redis = client(node.port);
+      assert.deepEqual(await redis.lrange('dst', 0, -1), ['c', 'b', 'a']);
+      assert.deepEqual(await redis.lrange('src', 0, -1), ['b', 'c', 'a']);
+      redis.disconnect();
+    } finally {
+      await stopNodeProcess(node, 'SIGKILL');
+      removeDir(node.dataDir);
+    }
+  });
+});

@@ -36,6 +36,9 @@ describe('SORT', () => {
     assert.equal(await redis.sort('sort:src', 'STORE', 'sort:dst'), 3);
     assert.deepEqual(await popped, ['sort:dst', '1']);
     assert.equal(await watcher.multi().set('sort:other', 'x').exec(), null, 'the stored list changed a watched key');
+    await watcher.watch('sort:src');
+    assert.deepEqual(await redis.sort('sort:src'), ['1', '2', '3']);
+    assert.deepEqual(await watcher.multi().llen('sort:src').exec(), [[null, 3]], 'a SORT without STORE changes nothing it reads');
     assert.deepEqual(await redis.lrange('sort:dst', 0, -1), ['2', '3']);
     waiter.disconnect();
     watcher.disconnect();

@@ -112,6 +112,9 @@ export interface WriteCommand extends CommandBase {
   readonly kind: 'write';
   /** Errors knowable from the arguments alone, replied at once without touching the log. */
   check?(args: readonly string[]): ErrorReply | undefined;
+  /** The keys it may change, when not all of its keys (SORT changes only STORE's destination):
+   * what breaks a WATCH and invalidates client-side caches. */
+  writtenKeys?(args: readonly string[]): readonly string[];
   apply(context: ApplyContext, args: readonly string[]): ApplyResult;
   /** Blocking commands: the timeout argument's position and what a timed-out client gets. */
   readonly blocking?: {

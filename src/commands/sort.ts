@@ -192,13 +192,17 @@ export const sortCommands: readonly CommandSpec[] = [
     name: 'sort', kind: 'write', arity: -2, flags: ['write', 'denyoom', 'movablekeys'], keys: { first: 1, last: 1, step: 1 },
     keySpecFlags: [['RO', 'access']], categories: ['set', 'sortedset', 'list', 'dangerous'],
     findKeys: (args) => {
-      const request = parseSort(args, false) as SortRequest;
-      return request.store === undefined ? [args[1]] : [args[1], request.store];
+      const { store } = parseSort(args, false) as SortRequest;
+      return store === undefined ? [args[1]] : [args[1], store];
     },
     group: 'generic', since: '1.0.0', complexity: SORT_COMPLEXITY, summary: SORT_SUMMARY,
     check: (args) => {
       const request = parseSort(args, false);
       return request instanceof ErrorReply ? request : undefined;
+    },
+    writtenKeys: (args) => {
+      const { store } = parseSort(args, false) as SortRequest;
+      return store === undefined ? [] : [store];
     },
     apply: applySort,
   },

@@ -24,5 +24,5 @@ function commandTouches(args: readonly string[]): readonly string[] | 'all' {
   // A blocking read (XREAD) is logged so it can wait its turn, but it changes nothing.
   if (spec === undefined || spec.kind !== 'write' || spec.flags.includes('readonly')) return [];
   if (spec.name === 'flushall' || spec.name === 'flushdb') return 'all';
-  return commandKeys(spec, args);
+  return spec.writtenKeys?.(args) ?? commandKeys(spec, args);
 }

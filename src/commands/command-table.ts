@@ -18,6 +18,7 @@ import { pubsubCommands } from './pubsub.js';
 import { streamCommands } from './streams.js';
 import { streamGroupCommands } from './stream-groups.js';
 import { sortCommands } from './sort.js';
+import { bitmapCommands } from './bitmaps.js';
 
 type AnySpec = CommandSpec | SubcommandSpec;
 
@@ -54,7 +55,7 @@ export class CommandTable {
 }
 
 export const commandTable = new CommandTable([
-  ...stringCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...streamGroupCommands, ...sortCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands, ...clusterCommands,
+  ...stringCommands, ...bitmapCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...streamGroupCommands, ...sortCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands, ...clusterCommands,
 ]);
 
 export function arityMatches(arity: number, argumentCount: number): boolean {

@@ -7,7 +7,7 @@ import { MAX_ARGUMENT_BYTES } from '../protocol/parser.js';
 import type { RespValue } from '../protocol/values.js';
 import type { Keyspace } from '../engine/keyspace.js';
 import { addInt64, formatHumanFloat, negateInt64, option, parseFloatArg, parseInt64, parseSafeInteger } from './arguments.js';
-import type { ApplyContext, CommandSpec, ReadContext, WriteCommand } from './command-spec.js';
+import type { ApplyContext, CommandSpec, WriteCommand } from './command-spec.js';
 import {
   NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OFFSET_OUT_OF_RANGE, OVERFLOW, STRING_TOO_LONG, SYNTAX, WRONGTYPE,
   errorOf, errorReply, wrongArity,
@@ -16,6 +16,7 @@ import {
   parseExpiryArgument, parseExpiryOptions, readExpiryArgument, resolveExpiry,
   type ExpiryArgument, type ExpiryOption, type ResolvedExpiry,
 } from './expiry-options.js';
+import { readString, writeString } from './typed-access.js';
 
 /**
  * The largest string a command may create: Redis's 512 MB proto-max-bulk-len, lowered to
@@ -25,18 +26,6 @@ export const MAX_STRING_BYTES = MAX_ARGUMENT_BYTES;
 
 const ONE_KEY = { first: 1, last: 1, step: 1 } as const;
 const DECREMENT_OVERFLOW = errorReply('ERR decrement would overflow');
-
-function readString(context: ReadContext, key: string): string | null | ErrorReply {
-  const value = context.keyspace.get(key, context.nowMs);
-  if (value === undefined) return null;
-  return typeof value === 'string' ? value : WRONGTYPE;
-}
-
-function writeString(context: ApplyContext, key: string): string | null | ErrorReply {
-  const value = context.keyspace.getForWrite(key, context.nowMs);
-  if (value === undefined) return null;
-  return typeof value === 'string' ? value : WRONGTYPE;
-}
 
 interface SetOptions {
   readonly condition?: 'nx' | 'xx';

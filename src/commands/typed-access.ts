@@ -1,5 +1,5 @@
-// Typed access to collection values for the per-type command files: a missing key reads as
-// empty, a key of another type is WRONGTYPE, and an emptied collection's key is deleted.
+// Typed access to values for the per-type command files: a missing key reads as empty (null
+// for a string), a key of another type is WRONGTYPE, and an emptied collection's key is deleted.
 
 import type { ErrorReply } from '../protocol/values.js';
 import type { CollectionValue } from '../engine/keyspace.js';
@@ -27,4 +27,18 @@ export function storeCollection(context: ApplyContext, key: string, value: Colle
   if (value.size === 0) {
     if (existed) context.keyspace.delete(key);
   } else if (!existed) context.keyspace.set(key, value);
+}
+
+/** The string at `key`, null if missing, WRONGTYPE for a collection. Never mutates. */
+export function readString(context: ReadContext, key: string): string | null | ErrorReply {
+  const value = context.keyspace.get(key, context.nowMs);
+  if (value === undefined) return null;
+  return typeof value === 'string' ? value : WRONGTYPE;
+}
+
+/** Inside apply: like readString, but an expired key is removed first. */
+export function writeString(context: ApplyContext, key: string): string | null | ErrorReply {
+  const value = context.keyspace.getForWrite(key, context.nowMs);
+  if (value === undefined) return null;
+  return typeof value === 'string' ? value : WRONGTYPE;
 }

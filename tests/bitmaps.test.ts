@@ -1,0 +1,54 @@
+// Bitmaps through ioredis, the way they are used: daily-active-user sets with SETBIT, BITCOUNT,
+// BITOP and BITPOS; packed counters with BITFIELD; both after a restart from the log and from a
+// snapshot. Exact replies are compared with redis-server in differential.test.ts.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { embeddedNodeForSuite } from './support/embedded-node.js';
+
+describe('bitmaps', () => {
+  const suite = embeddedNodeForSuite();
+
+  test('active users per day: set bits by user id, count them, intersect days, find the first absent user', async () => {
+    const { redis } = suite;
+    const monday = [0, 1, 2, 5, 1000, 70_000];
+    const tuesday = [1, 2, 3, 1000];
+    for (const id of monday) assert.equal(await redis.setbit('dau:mon', id, 1), 0);
+    for (const id of tuesday) await redis.setbit('dau:tue', id, 1);
+    assert.equal(await redis.setbit('dau:mon', 5, 1), 1, 'the bit was already set');
+    assert.equal(await redis.bitcount('dau:mon'), monday.length);
+    assert.equal(await redis.strlen('dau:mon'), 70_000 / 8 + 1);
+    assert.equal(await redis.bitop('AND', 'dau:both', 'dau:mon', 'dau:tue'), 70_000 / 8 + 1);
+    assert.equal(await redis.bitcount('dau:both'), 3);
+    assert.equal(await redis.bitop('OR', 'dau:either', 'dau:mon', 'dau:tue'), 70_000 / 8 + 1);
+    assert.equal(await redis.bitcount('dau:either'), 7);
+    assert.equal(await redis.bitpos('dau:mon', 0), 3, 'the first user absent on Monday');
+    assert.equal(await redis.bitpos('dau:mon', 1, 1), 1000, 'the first active user from byte 1');
+    assert.equal(await redis.call('BITCOUNT', 'dau:mon', 0, 999, 'BIT'), 4);
+    assert.equal(await redis.getbit('dau:tue', 3), 1);
+    assert.equal(await redis.getbit('dau:tue', 5_000_000), 0, 'past the end reads as 0');
+  });
+
+  test('BITFIELD packs counters: wrapping, saturating and refusing overflow; BITFIELD_RO reads them', async () => {
+    const { redis } = suite;
+    assert.deepEqual(await redis.call('BITFIELD', 'bf', 'SET', 'u8', '#0', 250, 'INCRBY', 'u8', '#0', 10, 'OVERFLOW', 'SAT', 'INCRBY', 'u8', '#1', 300, 'OVERFLOW', 'FAIL', 'INCRBY', 'i4', '#4', 8), [0, 4, 255, null]);
+    assert.deepEqual(await redis.call('BITFIELD_RO', 'bf', 'GET', 'u8', '#0', 'GET', 'u8', '#1', 'GET', 'i4', '#4'), [4, 255, 0]);
+    await assert.rejects(redis.call('BITFIELD_RO', 'bf', 'INCRBY', 'u8', 0, 1), /BITFIELD_RO only supports the GET subcommand/);
+    await assert.rejects(redis.call('BITFIELD', 'bf', 'GET', 'u64', 0), /Invalid bitfield type/);
+    assert.deepEqual(await redis.call('BITFIELD', 'bf', 'GET', 'u8', '#0'), [4], 'a refused command changed nothing');
+  });
+
+  test('bits written survive a restart from the log and one from a snapshot', async () => {
+    const { node } = suite;
+    let redis = node.client();
+    await redis.setbit('durable:bits', 12345, 1);
+    await redis.call('BITFIELD', 'durable:counters', 'SET', 'i16', '#3', -1234);
+    for (const snapshot of [false, true]) {
+      await node.restart({ snapshot });
+      redis = node.client();
+      assert.equal(await redis.getbit('durable:bits', 12345), 1);
+      assert.equal(await redis.bitcount('durable:bits'), 1);
+      assert.deepEqual(await redis.call('BITFIELD_RO', 'durable:counters', 'GET', 'i16', '#3'), [-1234]);
+    }
+  });
+});

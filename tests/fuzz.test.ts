@@ -26,6 +26,9 @@ const CORPUS: readonly string[][] = [
   ['HSET', 'fz:h', 'f', 'v'], ['RPUSH', 'fz:l', 'a', 'b'], ['SADD', 'fz:s', 'm'], ['SCAN', '0', 'COUNT', '5'], ['KEYS', 'fz:*'], ['TYPE', 'fz:h'],
   ['PING'], ['ECHO', 'hello'], ['HELLO', '3'], ['HELLO', '2'], ['CLIENT', 'SETNAME', 'fuzzer'], ['CONFIG', 'GET', 'max*'], ['COMMAND', 'INFO', 'get'],
   ['SET', 'fz:t', 'v', 'PX', '100000', 'NX', 'GET'], ['GETEX', 'fz:t', 'PERSIST'], ['COPY', 'fz:a', 'fz:d', 'REPLACE'], ['RENAME', 'fz:d', 'fz:e'],
+  ['SETBIT', 'fz:bits', '77', '1'], ['BITCOUNT', 'fz:bits', '0', '-1', 'BIT'], ['BITPOS', 'fz:bits', '1', '2', '-1'], ['BITOP', 'XOR', 'fz:x', 'fz:bits', 'fz:a'],
+  ['BITFIELD', 'fz:bf', 'OVERFLOW', 'SAT', 'INCRBY', 'i8', '#2', '100', 'GET', 'u4', '0'], ['BITFIELD_RO', 'fz:bf', 'GET', 'i64', '3'],
+  ['SORT', 'fz:l', 'ALPHA', 'LIMIT', '0', '1', 'STORE', 'fz:sorted'], ['SORT_RO', 'fz:s', 'BY', 'nosort', 'GET', '#'], ['SORT', 'fz:l', 'BY', 'fz:*->f', 'ALPHA'],
 ];
 
 const TOKENS: readonly string[] = ['*', '$', '\r\n', '\r', '\n', '*2\r\n', '$3\r\n', '*-1\r\n', '$-1\r\n', '*0\r\n', '"', "'", '\\x', ' ', '\t', '\0', 'SET', 'GET', 'PING', '*1048576\r\n', '$536870911\r\n', '$65536\r\n', '9999999999'];

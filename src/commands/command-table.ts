@@ -19,6 +19,7 @@ import { streamCommands } from './streams.js';
 import { streamGroupCommands } from './stream-groups.js';
 import { sortCommands } from './sort.js';
 import { bitmapCommands } from './bitmaps.js';
+import { hyperLogLogCommands } from './hyperloglog.js';
 
 type AnySpec = CommandSpec | SubcommandSpec;
 
@@ -55,7 +56,7 @@ export class CommandTable {
 }
 
 export const commandTable = new CommandTable([
-  ...stringCommands, ...bitmapCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...streamGroupCommands, ...sortCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands, ...clusterCommands,
+  ...stringCommands, ...bitmapCommands, ...hyperLogLogCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...streamGroupCommands, ...sortCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands, ...clusterCommands,
 ]);
 
 export function arityMatches(arity: number, argumentCount: number): boolean {

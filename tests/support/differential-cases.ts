@@ -324,6 +324,17 @@ const BITMAPS = [
   'BITFIELD k SET u3 5 7 GET u3 5 GET u8 0 GET u16 0 | GET k | BITFIELD k INCRBY i5 100 3 INCRBY i5 100 15 INCRBY i5 100 -40 | BITFIELD k OVERFLOW SAT INCRBY i5 100 100 INCRBY u5 100 100 OVERFLOW WRAP INCRBY u5 100 100 | BITFIELD k GET i64 3 GET u63 1',
 ];
 
+/** HyperLogLog: counts, errors, and the stored bytes after PFADD (after a PFCOUNT, Redis's cached
+ * count is in the header, which Shoal leaves marked stale). */
+const HYPERLOGLOG = [
+  'PFADD h | PFADD h | PFCOUNT h | EXISTS h | TYPE h | PFADD h a | PFADD h a | PFADD h b c | PFCOUNT h | PFCOUNT nokey | PFCOUNT h nokey | PFADD | PFCOUNT | PFMERGE',
+  'SET s hello | PFADD s a | PFCOUNT s | PFMERGE s | PFMERGE d s | SET n 12345 | PFCOUNT n | RPUSH l a | PFADD l a | PFCOUNT l | PFMERGE d l | PFMERGE l | EXISTS d',
+  'SET fake "HYLL" | PFCOUNT fake | SET fake2 "HYLLxxxxxxxxxxxxx" | PFCOUNT fake2 | PFADD fake2 a | SET fake3 "HYLL\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000" | PFCOUNT fake3 | SET fake4 "HYLL\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000" | PFCOUNT fake4 | PFADD fake4 | PFADD fake4 x | SET fake5 "HYLL\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u007f\u00ff" | PFCOUNT fake5 | PFADD fake5 x | PFCOUNT fake5',
+  'SET fake6 "HYLL\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u007f\u00fe" | PFCOUNT fake6 | SET fake7 "HYLL\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u007f\u00ff\u0000" | PFCOUNT fake7 | SET fake8 "HYLL\u0002\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u007f\u00ff" | PFCOUNT fake8',
+  'PFADD a x y z | PFADD b z w | PFMERGE c a b | PFCOUNT c | PFMERGE c | PFCOUNT c | PFMERGE a a | PFCOUNT a | PFMERGE e | EXISTS e | PFCOUNT e | SET t v | PFMERGE t a | EXPIRE a 100 | PFADD a q | TTL a | PFMERGE a b | TTL a',
+  'PFADD h "" "\u0000" "\r\n" "\u00ff\u00fe" | PFCOUNT h | PFADD h "" | PFADD big a1 a2 a3 a4 a5 a6 a7 a8 a9 a10 a11 a12 a13 a14 a15 a16 a17 a18 a19 a20 | GET big | STRLEN big',
+];
+
 /** SORT and SORT_RO (no weights past the double range: Redis does not clear errno before strtod,
  * so after one ERANGE its later SORTs may fail at random). */
 const SORT = [
@@ -387,7 +398,7 @@ const MATRIX: readonly string[] = KEY_STATES.flatMap((state) => MATRIX_COMMANDS.
 export const SEQUENCES: readonly string[] = [
   ...STRINGS_SET, ...STRINGS_SETNX_SETEX, ...STRINGS_GETSET_GETDEL_GETEX, ...STRINGS_MULTI_KEY, ...STRINGS_INCR, ...STRINGS_INCRBYFLOAT,
   ...STRINGS_APPEND_RANGE, ...STRINGS_WRONGTYPE, ...KEYS_BASIC, ...KEYS_EXPIRE, ...KEYS_RENAME_COPY, ...KEYS_PATTERNS, ...KEYS_SCAN,
-  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...HASHES, ...LISTS, ...SETS, ...SORTED_SETS, ...STREAMS, ...STREAM_GROUPS, ...BITMAPS, ...SORT, ...PUBSUB, ...TRANSACTIONS, ...MATRIX,
+  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...HASHES, ...LISTS, ...SETS, ...SORTED_SETS, ...STREAMS, ...STREAM_GROUPS, ...BITMAPS, ...HYPERLOGLOG, ...SORT, ...PUBSUB, ...TRANSACTIONS, ...MATRIX,
 ];
 
 function tokenize(text: string): string[] {

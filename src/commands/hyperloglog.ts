@@ -5,7 +5,7 @@
 
 import { ErrorReply, OK } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
-import { HLL_REGISTERS, cachedCardinality, decodeHll, emptyHll, encodeHll, estimateCardinality, raiseRegister, registerOf } from '../engine/hyperloglog.js';
+import { HLL_REGISTERS, cachedCardinality, decodeHll, emptyHll, encodeHll, estimateCardinality, isHll, patchDense, raiseRegister, registerOf } from '../engine/hyperloglog.js';
 import type { Hll, HllProblem } from '../engine/hyperloglog.js';
 import type { ApplyContext, CommandSpec, ReadContext } from './command-spec.js';
 import { errorReply } from './errors.js';
@@ -19,58 +19,89 @@ function problemReply(problem: HllProblem): ErrorReply {
   return problem === 'not-hll' ? NOT_HLL : CORRUPT;
 }
 
-/** The HyperLogLog at `key`: undefined if missing, an error for anything else than a valid one. */
-function hllAt(value: string | null | ErrorReply): Hll | undefined | ErrorReply {
+/**
+ * The last HyperLogLogs decoded, by key: a dense value is 16384 registers to unpack. An entry
+ * is used only for the very string it was decoded from, so it can save work but never change a
+ * result, whichever node's keyspace the key is in. The registers an entry holds are never
+ * changed: a command that changes them works on a copy.
+ */
+interface Decoded {
+  readonly value: string;
+  readonly hll: Hll;
+  count?: number;
+}
+const decoded = new Map<string, Decoded>();
+const DECODED_KEPT = 64;
+
+function remember(key: string, entry: Decoded): void {
+  decoded.delete(key);
+  if (decoded.size >= DECODED_KEPT) decoded.delete(decoded.keys().next().value as string);
+  decoded.set(key, entry);
+}
+
+/** The HyperLogLog at `key` (read only), undefined if missing, an error for anything but a valid one. */
+function hllAt(key: string, value: string | null | ErrorReply): Decoded | undefined | ErrorReply {
   if (value instanceof ErrorReply) return value;
   if (value === null) return undefined;
+  const known = decoded.get(key);
+  if (known !== undefined && known.value === value) return known;
   const hll = decodeHll(value);
-  return typeof hll === 'string' ? problemReply(hll) : hll;
+  if (typeof hll === 'string') return problemReply(hll);
+  const entry = { value, hll };
+  remember(key, entry);
+  return entry;
 }
 
 function applyPfadd(context: ApplyContext, args: readonly string[]): RespValue {
-  const current = writeString(context, args[1]);
+  const key = args[1];
+  const current = writeString(context, key);
   if (current instanceof ErrorReply) return current;
   let hll: Hll;
   if (current === null) hll = emptyHll();
   else {
-    const decoded = decodeHll(current);
-    if (decoded === 'not-hll') return NOT_HLL;
+    const entry = hllAt(key, current) as Decoded | ErrorReply;
     // Redis finds broken sparse runs only while adding, so with nothing to add there is no error.
-    if (args.length === 2) return 0;
-    if (decoded === 'corrupt') return CORRUPT;
-    hll = decoded;
+    if (args.length === 2) return entry === NOT_HLL ? NOT_HLL : 0;
+    if (entry instanceof ErrorReply) return entry;
+    hll = { registers: entry.hll.registers.slice(), dense: entry.hll.dense };
   }
-  let changed = current === null;
+  const raised: number[] = [];
   for (let i = 2; i < args.length; i++) {
     const { index, run } = registerOf(args[i]);
-    if (raiseRegister(hll, index, run)) changed = true;
+    if (raiseRegister(hll, index, run)) raised.push(index);
   }
-  if (changed) context.keyspace.set(args[1], encodeHll(hll), true);
-  return changed ? 1 : 0;
+  if (current !== null && raised.length === 0) return 0;
+  const value = current !== null && hll.dense ? patchDense(current, hll.registers, raised) : encodeHll(hll);
+  remember(key, { value, hll });
+  context.keyspace.set(key, value, true);
+  return 1;
 }
 
 /** The register-wise maximum of the HyperLogLogs at `keys` (missing ones are empty). */
 function merged(keys: readonly string[], value: (key: string) => string | null | ErrorReply): Hll | ErrorReply {
   const union = emptyHll();
   for (const key of keys) {
-    const hll = hllAt(value(key));
-    if (hll instanceof ErrorReply) return hll;
-    if (hll === undefined) continue;
+    const entry = hllAt(key, value(key));
+    if (entry instanceof ErrorReply) return entry;
+    if (entry === undefined) continue;
     // One dense input makes the result dense, as in Redis.
-    if (hll.dense) union.dense = true;
-    for (let i = 0; i < HLL_REGISTERS; i++) raiseRegister(union, i, hll.registers[i]);
+    if (entry.hll.dense) union.dense = true;
+    for (let i = 0; i < HLL_REGISTERS; i++) raiseRegister(union, i, entry.hll.registers[i]);
   }
   return union;
 }
 
 function executePfcount(context: ReadContext, args: readonly string[]): RespValue {
   if (args.length === 2) {
-    // One key: a count cached in the value (by Redis, before it was copied here) is the answer.
     const value = readString(context, args[1]);
-    if (typeof value === 'string' && decodeHll(value) !== 'not-hll') {
-      const cached = cachedCardinality(value);
-      if (cached !== undefined) return cached <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(cached) : cached;
-    }
+    // A count cached in the value (by Redis, before it was copied here) is the answer, as in
+    // Redis even before the registers are read.
+    const cached = typeof value === 'string' && isHll(value) ? cachedCardinality(value) : undefined;
+    if (cached !== undefined) return cached <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(cached) : cached;
+    const entry = hllAt(args[1], value);
+    if (entry === undefined || entry instanceof ErrorReply) return entry ?? 0;
+    entry.count ??= estimateCardinality(entry.hll.registers);
+    return entry.count;
   }
   const union = merged(args.slice(1), (key) => readString(context, key));
   return union instanceof ErrorReply ? union : estimateCardinality(union.registers);
@@ -80,7 +111,9 @@ function applyPfmerge(context: ApplyContext, args: readonly string[]): RespValue
   // The destination's own registers are part of the union.
   const union = merged(args.slice(1), (key) => writeString(context, key));
   if (union instanceof ErrorReply) return union;
-  context.keyspace.set(args[1], encodeHll(union), true);
+  const value = encodeHll(union);
+  remember(args[1], { value, hll: union });
+  context.keyspace.set(args[1], value, true);
   return OK;
 }
 

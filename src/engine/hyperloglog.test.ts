@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DENSE_BYTES, HLL_REGISTERS, decodeHll, emptyHll, encodeHll, estimateCardinality, raiseRegister, registerOf } from './hyperloglog.js';
+import { DENSE_BYTES, HLL_REGISTERS, decodeHll, emptyHll, encodeHll, estimateCardinality, patchDense, raiseRegister, registerOf } from './hyperloglog.js';
 import type { Hll } from './hyperloglog.js';
 
 /** Registers as PFADD leaves them: mostly zero, runs of small values, now and then a large one. */
@@ -31,6 +31,15 @@ test('every register set survives encoding, sparse while it fits in 3000 bytes a
       assert.equal(encodeHll(back).length, DENSE_BYTES, 'once dense, dense even where it would fit sparse again (as in Redis)');
     }
   }), { numRuns: 150 });
+});
+
+test('patching a dense value register by register gives the bytes a full encoding gives', () => {
+  fc.assert(fc.property(registerSets, fc.array(fc.tuple(fc.nat(HLL_REGISTERS - 1), fc.integer({ min: 1, max: 51 })), { maxLength: 50 }), (hll, raises) => {
+    hll.dense = true;
+    const before = encodeHll(hll);
+    const changed = raises.filter(([index, run]) => raiseRegister(hll, index, run)).map(([index]) => index);
+    assert.equal(patchDense(before, hll.registers, changed), encodeHll(hll));
+  }), { numRuns: 100 });
 });
 
 test('a sparse value whose runs do not cover exactly 16384 registers is corrupt; a wrong header is no HyperLogLog', () => {

@@ -74,12 +74,17 @@ export function emptyHll(): Hll {
 /** Why a string is not a usable HyperLogLog: not one at all, or one whose sparse runs are broken. */
 export type HllProblem = 'not-hll' | 'corrupt';
 
-/** Reads Redis's header and either encoding; Redis's own checks decide what is not a HyperLogLog. */
-export function decodeHll(value: string): Hll | HllProblem {
-  if (value.length < HEADER_BYTES || !value.startsWith('HYLL')) return 'not-hll';
+/** Redis's checks of what is a HyperLogLog at all: the header, a known encoding, a dense length. */
+export function isHll(value: string): boolean {
+  if (value.length < HEADER_BYTES || !value.startsWith('HYLL')) return false;
   const encoding = value.charCodeAt(4);
-  if (encoding === ENCODING_DENSE) {
-    if (value.length !== DENSE_BYTES) return 'not-hll';
+  return encoding === ENCODING_SPARSE || (encoding === ENCODING_DENSE && value.length === DENSE_BYTES);
+}
+
+/** Reads Redis's header and either encoding. */
+export function decodeHll(value: string): Hll | HllProblem {
+  if (!isHll(value)) return 'not-hll';
+  if (value.charCodeAt(4) === ENCODING_DENSE) {
     const registers = new Uint8Array(HLL_REGISTERS);
     for (let i = 0; i < HLL_REGISTERS; i++) {
       const bit = i * REGISTER_BITS;
@@ -90,7 +95,6 @@ export function decodeHll(value: string): Hll | HllProblem {
     }
     return { registers, dense: true };
   }
-  if (encoding !== ENCODING_SPARSE) return 'not-hll';
   const registers = new Uint8Array(HLL_REGISTERS);
   let index = 0;
   for (let at = HEADER_BYTES; at < value.length; at++) {
@@ -162,6 +166,21 @@ function encodeDense(registers: Uint8Array): string {
     if (shift > 2) bytes[byte + 1] |= registers[i] >> (8 - shift);
   }
   return header(ENCODING_DENSE) + Buffer.from(bytes).toString('latin1');
+}
+
+/** A dense `value` with the registers at `changed` rewritten from `registers`: the bytes copied
+ * natively and a few patched, instead of all 16384 registers packed again. */
+export function patchDense(value: string, registers: Uint8Array, changed: readonly number[]): string {
+  const bytes = Buffer.from(value, 'latin1');
+  bytes[15] |= 0x80;
+  for (const index of changed) {
+    const bit = index * REGISTER_BITS;
+    const byte = HEADER_BYTES + (bit >> 3);
+    const shift = bit & 7;
+    bytes[byte] = (bytes[byte] & ~((63 << shift) & 0xff)) | ((registers[index] << shift) & 0xff);
+    if (shift > 2) bytes[byte + 1] = (bytes[byte + 1] & ~(63 >> (8 - shift))) | (registers[index] >> (8 - shift));
+  }
+  return bytes.toString('latin1');
 }
 
 /** Sparse while it fits (as Redis: values up to 32, at most 3000 bytes); once dense, dense. */

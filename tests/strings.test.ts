@@ -382,6 +382,17 @@ describe('strings', () => {
     assert.deepEqual(await redis.getBuffer('b:large'), large);
   });
 
+  test('LCS finds the longest common subsequence, its length and its ranges; SUBSTR is GETRANGE', async () => {
+    await redis.mset('lcs:1', 'ohmytext', 'lcs:2', 'mynewtext');
+    assert.equal(await redis.call('LCS', 'lcs:1', 'lcs:2'), 'mytext');
+    assert.equal(await redis.call('LCS', 'lcs:1', 'lcs:2', 'LEN'), 6);
+    assert.deepEqual(await redis.call('LCS', 'lcs:1', 'lcs:2', 'IDX', 'MINMATCHLEN', 4, 'WITHMATCHLEN'), ['matches', [[[4, 7], [5, 8], 4]], 'len', 6]);
+    await assert.rejects(redis.call('LCS', 'lcs:1', 'lcs:2', 'LEN', 'IDX'), /If you want both the length and indexes, please just use IDX/);
+    await redis.rpush('lcs:list', 'x');
+    await assert.rejects(redis.call('LCS', 'lcs:1', 'lcs:list'), /The specified keys must contain string values/);
+    assert.equal(await redis.call('SUBSTR', 'lcs:1', 2, -1), 'mytext');
+  });
+
   test('string values, binary keys and TTLs survive a restart on the same data directory', async () => {
     const key = Buffer.from([0, 0xff, 13, 10]);
     await redis.set(key, Buffer.from([0x80, 0]));

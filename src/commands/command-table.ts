@@ -20,6 +20,7 @@ import { streamGroupCommands } from './stream-groups.js';
 import { sortCommands } from './sort.js';
 import { bitmapCommands } from './bitmaps.js';
 import { hyperLogLogCommands } from './hyperloglog.js';
+import { lcsCommands } from './lcs.js';
 
 type AnySpec = CommandSpec | SubcommandSpec;
 
@@ -56,7 +57,7 @@ export class CommandTable {
 }
 
 export const commandTable = new CommandTable([
-  ...stringCommands, ...bitmapCommands, ...hyperLogLogCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...streamGroupCommands, ...sortCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands, ...clusterCommands,
+  ...stringCommands, ...lcsCommands, ...bitmapCommands, ...hyperLogLogCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...streamGroupCommands, ...sortCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands, ...clusterCommands,
 ]);
 
 export function arityMatches(arity: number, argumentCount: number): boolean {

@@ -7,7 +7,7 @@ import { MAX_ARGUMENT_BYTES } from '../protocol/parser.js';
 import type { RespValue } from '../protocol/values.js';
 import type { Keyspace } from '../engine/keyspace.js';
 import { addInt64, formatHumanFloat, negateInt64, option, parseFloatArg, parseInt64, parseSafeInteger } from './arguments.js';
-import type { ApplyContext, CommandSpec, WriteCommand } from './command-spec.js';
+import type { ApplyContext, CommandSpec, ReadContext, WriteCommand } from './command-spec.js';
 import {
   NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OFFSET_OUT_OF_RANGE, OVERFLOW, STRING_TOO_LONG, SYNTAX, WRONGTYPE,
   errorOf, errorReply, wrongArity,
@@ -128,6 +128,15 @@ const getexExpiry = (args: readonly string[]) => parseExpiryOptions(args.slice(2
 
 const setexExpiry = (name: 'setex' | 'psetex', args: readonly string[]) =>
   parseExpiryArgument({ name: name === 'setex' ? 'ex' : 'px', time: args[2] }, name);
+
+function executeGetrange(context: ReadContext, args: readonly string[]): RespValue {
+  const start = parseInt64(args[2]);
+  const end = parseInt64(args[3]);
+  if (start === undefined || end === undefined) return NOT_INTEGER;
+  const value = readString(context, args[1]);
+  if (value instanceof ErrorReply) return value;
+  return substring(value ?? '', clampToSafe(start), clampToSafe(end));
+}
 
 export const stringCommands: readonly CommandSpec[] = [
   {
@@ -286,14 +295,13 @@ export const stringCommands: readonly CommandSpec[] = [
   {
     name: 'getrange', kind: 'read', arity: 4, flags: ['readonly'], keys: ONE_KEY, keySpecFlags: [['RO', 'access']], categories: ['string'],
     group: 'string', summary: 'Returns a substring of the string stored at a key.', since: '2.4.0', complexity: 'O(N) where N is the length of the returned string.',
-    execute: (context, args) => {
-      const start = parseInt64(args[2]);
-      const end = parseInt64(args[3]);
-      if (start === undefined || end === undefined) return NOT_INTEGER;
-      const value = readString(context, args[1]);
-      if (value instanceof ErrorReply) return value;
-      return substring(value ?? '', clampToSafe(start), clampToSafe(end));
-    },
+    execute: executeGetrange,
+  },
+  {
+    // GETRANGE's old name, still in Redis 7.
+    name: 'substr', kind: 'read', arity: 4, flags: ['readonly'], keys: ONE_KEY, keySpecFlags: [['RO', 'access']], categories: ['string'],
+    group: 'string', summary: 'Returns a substring from a string value.', since: '1.0.0', complexity: 'O(N) where N is the length of the returned string.',
+    execute: executeGetrange,
   },
   {
     name: 'setrange', kind: 'write', arity: 4, flags: ['write', 'denyoom'], keys: ONE_KEY, keySpecFlags: [['RW', 'update']], categories: ['string'],

@@ -304,6 +304,12 @@ const STREAM_GROUPS = [
   'XADD s 1-1 a 1 b 2 | XINFO STREAM s FOO | XINFO STREAM s FULL FOO | XINFO STREAM s FULL COUNT | XINFO STREAM s FULL COUNT 1 2 | XINFO STREAM s FULL count abc | XINFO STREAM nos FOO | XINFO STREAM s COUNT 1 FULL | XINFO STREAM s FULL COUNT x y',
 ];
 
+const STRINGS_LCS_SUBSTR = [
+  'MSET key1 ohmytext key2 mynewtext | LCS key1 key2 | LCS key1 key2 LEN | LCS key1 key2 IDX | LCS key1 key2 IDX MINMATCHLEN 4 | LCS key1 key2 IDX MINMATCHLEN 4 WITHMATCHLEN | LCS key1 key2 IDX WITHMATCHLEN | LCS key1 key2 LEN IDX | LCS key1 key2 FOO | LCS key1 key2 MINMATCHLEN | LCS key1 key2 MINMATCHLEN abc | LCS key1 key2 IDX MINMATCHLEN -5 | LCS key1 nokey | LCS nokey nokey2 IDX | LCS key1 key1 IDX WITHMATCHLEN',
+  'RPUSH l a | SET s abc | LCS l s | LCS s l | LCS l s FOO | LCS s s LEN | LCS | LCS s | SET e "" | LCS e s | LCS s e IDX | SUBSTR s 0 1 | SUBSTR s -2 -1 | SUBSTR s a 1 | SUBSTR l 0 1 | SUBSTR nokey 0 1 | SUBSTR s 0',
+  'MSET a abcabcabc b cbacbacba | LCS a b | LCS a b IDX WITHMATCHLEN | MSET c "aaaa" d "aa" | LCS c d IDX | LCS d c IDX WITHMATCHLEN | MSET x "\u0000\u00ff\r\n" y "\r\u00ff\u0000" | LCS x y | LCS x y IDX | LCS a b IDX MINMATCHLEN 2 WITHMATCHLEN | LCS a b LEN LEN | LCS a b IDX IDX',
+];
+
 /** Bit operations; no offsets beyond Shoal's string limit (536,870,888 bytes: V8's longest
  * string) and no missing key with bad arguments (7.0 answers 0 there, 7.2 the error). */
 const BITMAPS = [
@@ -398,7 +404,7 @@ const MATRIX: readonly string[] = KEY_STATES.flatMap((state) => MATRIX_COMMANDS.
 export const SEQUENCES: readonly string[] = [
   ...STRINGS_SET, ...STRINGS_SETNX_SETEX, ...STRINGS_GETSET_GETDEL_GETEX, ...STRINGS_MULTI_KEY, ...STRINGS_INCR, ...STRINGS_INCRBYFLOAT,
   ...STRINGS_APPEND_RANGE, ...STRINGS_WRONGTYPE, ...KEYS_BASIC, ...KEYS_EXPIRE, ...KEYS_RENAME_COPY, ...KEYS_PATTERNS, ...KEYS_SCAN,
-  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...HASHES, ...LISTS, ...SETS, ...SORTED_SETS, ...STREAMS, ...STREAM_GROUPS, ...BITMAPS, ...HYPERLOGLOG, ...SORT, ...PUBSUB, ...TRANSACTIONS, ...MATRIX,
+  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...HASHES, ...LISTS, ...SETS, ...SORTED_SETS, ...STREAMS, ...STREAM_GROUPS, ...STRINGS_LCS_SUBSTR, ...BITMAPS, ...HYPERLOGLOG, ...SORT, ...PUBSUB, ...TRANSACTIONS, ...MATRIX,
 ];
 
 function tokenize(text: string): string[] {

@@ -28,6 +28,8 @@ const CORPUS: readonly string[][] = [
   ['SET', 'fz:t', 'v', 'PX', '100000', 'NX', 'GET'], ['GETEX', 'fz:t', 'PERSIST'], ['COPY', 'fz:a', 'fz:d', 'REPLACE'], ['RENAME', 'fz:d', 'fz:e'],
   ['SETBIT', 'fz:bits', '77', '1'], ['BITCOUNT', 'fz:bits', '0', '-1', 'BIT'], ['BITPOS', 'fz:bits', '1', '2', '-1'], ['BITOP', 'XOR', 'fz:x', 'fz:bits', 'fz:a'],
   ['BITFIELD', 'fz:bf', 'OVERFLOW', 'SAT', 'INCRBY', 'i8', '#2', '100', 'GET', 'u4', '0'], ['BITFIELD_RO', 'fz:bf', 'GET', 'i64', '3'],
+  ['GEOADD', 'fz:geo', '13.36', '38.11', 'pa', '15.08', '37.50', 'ca'], ['GEOSEARCH', 'fz:geo', 'FROMMEMBER', 'pa', 'BYBOX', '400', '300', 'km', 'WITHDIST', 'COUNT', '2'],
+  ['GEORADIUS', 'fz:geo', '15', '37', '200', 'km', 'STORE', 'fz:near'], ['GEOPOS', 'fz:geo', 'pa', 'x'], ['GEODIST', 'fz:geo', 'pa', 'ca', 'mi'],
   ['PFADD', 'fz:hll', 'a', 'b'], ['PFCOUNT', 'fz:hll', 'fz:a'], ['PFMERGE', 'fz:hll2', 'fz:hll'],
   ['SORT', 'fz:l', 'ALPHA', 'LIMIT', '0', '1', 'STORE', 'fz:sorted'], ['SORT_RO', 'fz:s', 'BY', 'nosort', 'GET', '#'], ['SORT', 'fz:l', 'BY', 'fz:*->f', 'ALPHA'],
 ];

@@ -2,12 +2,11 @@
 // counts and register bytes as redis-server while the value grows from sparse to dense, values
 // copied between the two servers in both directions, and counts after a restart.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { embeddedNodeForSuite } from './support/embedded-node.js';
-import { REDIS_ABSENT, startRedisServer } from './support/redis-server.js';
-import type { RedisServer } from './support/redis-server.js';
+import { REDIS_ABSENT, redisServerForSuite } from './support/redis-server.js';
 
 /** Adds `from`..`to` (exclusive) as elements, 500 to a command. */
 async function addVisitors(redis: Redis, key: string, from: number, to: number): Promise<void> {
@@ -20,13 +19,7 @@ const HEADER_BYTES = 16;
 
 describe('HyperLogLog', () => {
   const suite = embeddedNodeForSuite();
-  let redisServer: RedisServer | null = null;
-
-  before(async () => {
-    redisServer = await startRedisServer();
-  });
-
-  after(() => redisServer?.stop());
+  const peer = redisServerForSuite();
 
   test('counts unique visitors within 2% and ignores repeats; PFMERGE and multi-key PFCOUNT give the union', async () => {
     const { redis } = suite;
@@ -44,6 +37,7 @@ describe('HyperLogLog', () => {
   });
 
   test('the same counts and register bytes as redis-server from sparse to dense, and values copied either way', async (t) => {
+    const redisServer = peer.server;
     if (redisServer === null) return t.skip(REDIS_ABSENT);
     const { redis } = suite;
     const real = new Redis({ port: redisServer.port, host: '127.0.0.1' });

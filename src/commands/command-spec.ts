@@ -15,7 +15,7 @@ export type AclCategory =
   | 'hyperloglog' | 'geo' | 'stream' | 'pubsub' | 'admin' | 'fast' | 'slow' | 'blocking'
   | 'dangerous' | 'connection' | 'transaction' | 'scripting';
 
-export type CommandGroup = 'generic' | 'string' | 'connection' | 'server' | 'list' | 'hash' | 'set' | 'sorted-set' | 'pubsub' | 'transactions' | 'stream' | 'cluster' | 'bitmap' | 'hyperloglog';
+export type CommandGroup = 'generic' | 'string' | 'connection' | 'server' | 'list' | 'hash' | 'set' | 'sorted-set' | 'pubsub' | 'transactions' | 'stream' | 'cluster' | 'bitmap' | 'hyperloglog' | 'geo';
 
 /** Positions of key arguments: first, last (negative counts from the end), step; 0,0,0 for none. */
 export interface KeyPositions {

@@ -21,6 +21,7 @@ import { sortCommands } from './sort.js';
 import { bitmapCommands } from './bitmaps.js';
 import { hyperLogLogCommands } from './hyperloglog.js';
 import { lcsCommands } from './lcs.js';
+import { geoCommands } from './geo.js';
 
 type AnySpec = CommandSpec | SubcommandSpec;
 
@@ -57,7 +58,7 @@ export class CommandTable {
 }
 
 export const commandTable = new CommandTable([
-  ...stringCommands, ...lcsCommands, ...bitmapCommands, ...hyperLogLogCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...streamCommands, ...streamGroupCommands, ...sortCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands, ...clusterCommands,
+  ...stringCommands, ...lcsCommands, ...bitmapCommands, ...hyperLogLogCommands, ...keyCommands, ...hashCommands, ...listCommands, ...setCommands, ...sortedSetCommands, ...geoCommands, ...streamCommands, ...streamGroupCommands, ...sortCommands, ...transactionCommands, ...pubsubCommands, ...connectionCommands, ...serverCommands, ...clusterCommands,
 ]);
 
 export function arityMatches(arity: number, argumentCount: number): boolean {

@@ -187,6 +187,12 @@ function parseZadd(args: readonly string[]): AddOptions | ErrorReply {
   return options;
 }
 
+/** ZADD run on arguments another command built (GEOADD's scores), so checked here rather than up front. */
+export function applyBuiltZadd(context: ApplyContext, args: readonly string[]): RespValue {
+  const options = parseZadd(args);
+  return options instanceof ErrorReply ? options : applyZadd(context, args);
+}
+
 function applyZadd(context: ApplyContext, args: readonly string[]): RespValue {
   const options = parseZadd(args) as AddOptions;
   const existing = writeCollection(context, args[1], SortedSetValue);

@@ -91,7 +91,7 @@ export class ReplyEncoder {
     if (value instanceof ErrorReply) return this.line(45 /* - */, value.message);
     if (value === NullArray.instance) return this.constant(protocol === 3 ? RESP3_NULL_BYTES : NULL_ARRAY_BYTES);
     if (value instanceof RespDouble) {
-      const text = formatDouble(value.value);
+      const text = value.text ?? formatDouble(value.value);
       return protocol === 3 ? this.line(44 /* , */, text) : this.bulk(text);
     }
     if (value instanceof RespBoolean) {

@@ -39,7 +39,8 @@ export class NullArray {
 
 /** RESP3 double (`,`); a bulk string in RESP2, formatted as Redis formats doubles. */
 export class RespDouble {
-  constructor(readonly value: number) {}
+  /** `text`: how to print it where Redis does not use %.17g (GEOPOS's %.17Lf coordinates). */
+  constructor(readonly value: number, readonly text?: string) {}
 }
 
 /** RESP3 boolean (`#t`/`#f`); integer 1/0 in RESP2. */

@@ -1,6 +1,7 @@
 // A real redis-server for differential tests, when the machine has one (CI installs it).
 // Its absence is the only reason a test in this suite may skip.
 
+import { after, before } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -39,6 +40,20 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
+    },
+  };
+}
+
+/** A redis-server for a describe block's tests (null when absent), stopped after them. */
+export function redisServerForSuite(): { readonly server: RedisServer | null } {
+  let server: RedisServer | null = null;
+  before(async () => {
+    server = await startRedisServer();
+  });
+  after(() => server?.stop());
+  return {
+    get server() {
+      return server;
     },
   };
 }

@@ -13,6 +13,7 @@ import { RawClient } from './support/raw-client.js';
 import { decodeReply, show } from './support/resp-reply.js';
 import type { Reply } from './support/resp-reply.js';
 import { REDIS_ABSENT, startRedisServer } from './support/redis-server.js';
+import { waitUntil } from './support/wait.js';
 
 /** The commands of issue 2, whose metadata must match redis-server's. */
 const ISSUE_2_COMMANDS = [
@@ -259,6 +260,31 @@ describe('server commands', () => {
     assert.equal(long, `-ERR unknown command 'NOSUCH', with args beginning with: '${'x'.repeat(128)}' \r\n`);
     assert.equal(await raw.call('BAD\r\nCMD', 'a\nb'), "-ERR unknown command 'BAD  CMD', with args beginning with: 'a b' \r\n", 'no CR or LF inside an error line');
     raw.close();
+  });
+
+  test('MONITOR shows every other command as Redis does: quoted, a transaction when EXEC runs it, passwords and admin commands hidden', async () => {
+    const monitor = await RawClient.connect(node.port);
+    assert.equal(await monitor.call('MONITOR'), '+OK\r\n');
+    const raw = await RawClient.connect(node.port);
+    for (const command of [['SET', 'mon:k', 'a "q"\n\u0000\u00ff'], ['MULTI'], ['INCR', 'mon:n'], ['EXEC'], ['AUTH', 'secret'], ['CONFIG', 'GET', 'maxmemory'], ['NOSUCH'], ['PING']]) {
+      raw.sendCommand(...command);
+      await raw.readReply();
+    }
+    const lines = async () => monitor.pending.toString('latin1').split('\r\n').filter((line) => line !== '');
+    assert.ok(await waitUntil(async () => (await lines()).length >= 6, 2000));
+    const shown = (await lines()).map((line) => {
+      const match = /^\+(\d+)\.(\d{6}) \[0 127\.0\.0\.1:\d+\] (.*)$/.exec(line);
+      assert.ok(match !== null, line);
+      assert.ok(Math.abs(Number(match[1]) - Date.now() / 1000) < 60, 'a wall-clock time stamp');
+      return match[3];
+    });
+    assert.deepEqual(shown, ['"SET" "mon:k" "a \\"q\\"\\n\\x00\\xff"', '"MULTI"', '"INCR" "mon:n"', '"EXEC"', '"AUTH" "(redacted)"', '"PING"']);
+    await monitor.read(0);
+    assert.equal(await monitor.call('RESET'), '+RESET\r\n');
+    await raw.call('PING');
+    assert.equal(await monitor.call('PING'), '+PONG\r\n', 'RESET ended monitoring: no line came before the reply');
+    raw.close();
+    monitor.close();
   });
 
   test('COMMAND INFO of every issue 2 command matches redis-server (flags, keys, ACL categories, tips, key specs)', async (t) => {

@@ -17,6 +17,7 @@ import type { DataGroup } from '../cluster/host.js';
 import { BlockedClients } from './blocking.js';
 import { ClientTracking } from './client-tracking.js';
 import type { Connection } from './connection.js';
+import { Monitors } from './monitors.js';
 import { PubSub } from './pubsub.js';
 import type { ServerCommandHandlers } from './server-commands.js';
 import { Slowlog } from './slowlog.js';
@@ -44,6 +45,7 @@ export class Dispatcher {
   readonly blocked: BlockedClients;
   readonly watches: WatchedKeys;
   readonly pubsub = new PubSub();
+  readonly monitors = new Monitors();
   readonly tracking: ClientTracking;
   readonly slowlog: Slowlog;
 
@@ -116,6 +118,14 @@ export class Dispatcher {
     this.run(connection, spec, args);
   }
 
+  /** As Redis shows them: a transaction's commands when EXEC runs them, then the EXEC. */
+  private showMonitors(connection: Connection, spec: CommandSpec, args: readonly string[], transaction: Connection['transaction']): void {
+    if (spec.name === 'exec' && transaction !== undefined && !transaction.failed) {
+      for (const queued of transaction.queued) this.monitors.feed(connection, queued.spec, queued.args);
+    }
+    this.monitors.feed(connection, spec, args);
+  }
+
   /**
    * An error before a command could run; inside MULTI it also dooms the transaction (EXECABORT).
    * A refused EXEC ends the transaction there and then, with the reason (Redis's execCommandAbort).
@@ -132,6 +142,9 @@ export class Dispatcher {
 
   private run(connection: Connection, spec: CommandSpec, args: readonly string[]): void {
     connection.lastCommand = spec.name;
+    // A server command is shown once it ran (as Redis shows every command): RESET or MONITOR
+    // decide first whether this connection itself still watches.
+    if (this.monitors.active && spec.kind !== 'server') this.showMonitors(connection, spec, args, undefined);
     const startedMs = performance.now();
     switch (spec.kind) {
       case 'read': {
@@ -157,7 +170,9 @@ export class Dispatcher {
       }
       case 'server': {
         assert.ok(this.handlers !== undefined, 'server commands are attached before the node listens');
+        const transaction = connection.transaction;
         this.handlers.execute(connection, spec, args);
+        if (this.monitors.active) this.showMonitors(connection, spec, args, transaction);
         break;
       }
     }

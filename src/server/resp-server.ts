@@ -58,6 +58,7 @@ export class RespServer {
       this.dispatcher.watches.unwatchAll(connection);
       this.dispatcher.pubsub.forget(connection);
       this.dispatcher.tracking.disable(connection);
+      this.dispatcher.monitors.forget(connection);
     });
     // A reset by the peer is routine; anything else is worth a line, never a crash.
     socket.on('error', (error: NodeJS.ErrnoException) => {

@@ -68,7 +68,13 @@ export class ServerCommandHandlers {
         c.reply(OK);
         c.closeAfterReplies();
       }],
+      ['monitor', (c) => {
+        // Redis stays silent on a second MONITOR; a reply keeps this connection's replies in step.
+        this.node.dispatcher.monitors.add(c);
+        c.reply(OK);
+      }],
       ['reset', (c) => {
+        this.node.dispatcher.monitors.forget(c);
         this.node.pubsub.forget(c);
         this.node.dispatcher.tracking.disable(c);
         c.transaction = undefined;

@@ -1,6 +1,7 @@
 // Generic key commands (Redis's db.c and expire.c): existence, deletion, renaming, expiry,
 // iteration. Expiry times are absolute milliseconds resolved against the entry's stamp.
 
+import assert from 'node:assert/strict';
 import { ErrorReply, OK, SimpleString } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
 import { SLOT_COUNT } from '../engine/key-slot.js';
@@ -206,7 +207,40 @@ function executeScan(context: ReadContext, request: ScanRequest): RespValue {
 
 const RANDOM_KEY_ATTEMPTS = 100;
 
+/** A database index as Redis's getIntFromObject reads it (an int), or undefined. */
+function parseDatabase(text: string): number | undefined {
+  const index = parseInt64(text);
+  return index === undefined || index < -(2 ** 31) || index >= 2 ** 31 ? undefined : Number(index);
+}
+
+/** Only database 0 exists here. */
+function checkDatabases(args: readonly string[], errors: readonly ErrorReply[]): ErrorReply | undefined {
+  const indexes = args.map(parseDatabase);
+  const bad = indexes.findIndex((index) => index === undefined);
+  if (bad !== -1) return errors[bad];
+  return indexes.every((index) => index === 0) ? undefined : DB_OUT_OF_RANGE;
+}
+
 export const keyCommands: readonly CommandSpec[] = [
+  {
+    // One database: a key can only be "moved" where it already is, which Redis refuses.
+    name: 'move', kind: 'write', arity: 3, flags: ['write', 'fast'], keys: { first: 1, last: 1, step: 1 }, keySpecFlags: [['RW', 'access', 'update']], categories: ['keyspace'],
+    group: 'generic', summary: 'Moves a key to another database.', since: '1.0.0', complexity: 'O(1)',
+    check: (args) => {
+      const index = parseInt64(args[2]);
+      if (index === undefined) return NOT_INTEGER;
+      if (parseDatabase(args[2]) === undefined) return errorReply('ERR value is out of range, value must between -2147483648 and 2147483647');
+      return index === 0 ? errorReply('ERR source and destination objects are the same') : DB_OUT_OF_RANGE;
+    },
+    apply: () => assert.fail('MOVE never passes its check, so it never reaches the log'),
+  },
+  {
+    name: 'swapdb', kind: 'write', arity: 3, flags: ['write', 'fast'], keys: { first: 0, last: 0, step: 0 }, categories: ['keyspace', 'dangerous'],
+    group: 'server', summary: 'Swaps two Redis databases.', since: '4.0.0', complexity: 'O(N) where N is the count of clients watching or blocking on keys from both databases.',
+    check: (args) => checkDatabases(args.slice(1), [errorReply('ERR invalid first DB index'), errorReply('ERR invalid second DB index')]),
+    // Swapping database 0 with itself changes nothing.
+    apply: () => OK,
+  },
   ...(['del', 'unlink'] as const).map((name): WriteCommand => ({
     name, kind: 'write', arity: -2, flags: name === 'del' ? ['write'] : ['write', 'fast'], keys: ALL_KEYS, categories: ['keyspace'],
     keySpecFlags: [['RM', 'delete']], tips: ['request_policy:multi_shard', 'response_policy:agg_sum'],

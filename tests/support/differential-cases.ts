@@ -170,6 +170,7 @@ const KEYS_EXPIRE = [
 ];
 
 const KEYS_RENAME_COPY = [
+  'SET k v | MOVE k 0 | MOVE nokey 0 | MOVE k abc | MOVE k -1 | MOVE k 99999999999 | MOVE k 16 | SWAPDB 0 0 | SWAPDB a 0 | SWAPDB 0 a | SWAPDB 16 a | SWAPDB 0 16 | SWAPDB -1 0 | SWAPDB | MOVE k | GET k | MULTI | MOVE k 0 | SWAPDB 0 0 | EXEC',
   'SET x 1 | RENAME x y | GET y | EXISTS x | RENAME x y | RENAME missing missing | RENAME y y | GET y',
   'SET x 1 | RPUSH l a | RENAME x l | TYPE l | GET l | RENAME l x | TYPE x',
   'SET x 1 EX 100 | SET y 2 EX 200 | RENAME x y | TTL y | GET y | SET z 3 | SET w 4 EX 100 | RENAME z w | TTL w',

@@ -192,6 +192,19 @@ describe('a 3-node cluster', () => {
     assert.equal(slots[0].length, 5);
   });
 
+  test('ROLE: the leader is the master listing its replicas, each follower a connected replica of it', async () => {
+    leader = await cluster.leaderId();
+    const [role, offset, replicas] = (await cluster.clients.get(leader)?.call('ROLE')) as [string, number, Array<[string, string, string]>];
+    assert.equal(role, 'master');
+    assert.ok(offset > 0);
+    assert.deepEqual(replicas.map(([host, port]) => [host, Number(port)]).sort(), cluster.ids.filter((id) => id !== leader).map((id) => ['127.0.0.1', cluster.port(id)]).sort());
+    for (const id of cluster.ids.filter((member) => member !== leader)) {
+      const reply = (await cluster.clients.get(id)?.call('ROLE')) as unknown[];
+      assert.deepEqual(reply.slice(0, 4), ['slave', '127.0.0.1', cluster.port(leader), 'connected']);
+      assert.ok(Number(reply[4]) > 0);
+    }
+  });
+
   test('an isolated follower refuses linearizable reads and writes quickly; READONLY reads its stale replica', async () => {
     leader = await cluster.leaderId();
     const isolated = (await cluster.followerIds())[1];

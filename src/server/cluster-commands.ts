@@ -123,6 +123,33 @@ function nodeLine(node: NodeServices, record: NodeRecord): string {
   return `${clusterNodeId(record.id)} ${address} ${flags} ${master} 0 0 ${host.clusterMap.epoch} ${linked ? 'connected' : 'disconnected'}${slots}`;
 }
 
+/** Host and port of a `host:port` RESP address. */
+function splitAddress(address: string): [string, number] {
+  const at = address.lastIndexOf(':');
+  return [address.slice(0, at), Number(address.slice(at + 1))];
+}
+
+/**
+ * ROLE, as Redis's replication roles map onto the data group: its leader is the master and
+ * lists every other member with the log index it has (Redis: the replication offset); another
+ * member is a replica of the leader, "connected" while it knows one, at its applied index.
+ */
+export function roleCommand(node: NodeServices, connection: Connection): void {
+  const host = node.host;
+  const group = host.dataGroup;
+  const others = host.clusterMap.nodes.filter((record) => record.id !== host.nodeId && record.resp !== '');
+  if (group.isLeader) {
+    const progress = group.raw.raft.tracker.progress;
+    return connection.reply(['master', group.appliedIndex, others.map((record) => {
+      const [address, port] = splitAddress(record.resp);
+      return [address, String(port), String(progress.get(record.id)?.match ?? 0)];
+    })]);
+  }
+  const leader = others.find((record) => record.id === group.leaderId);
+  const [address, port] = leader === undefined ? ['', 0] : splitAddress(leader.resp);
+  connection.reply(['slave', address, port, leader === undefined ? 'connect' : 'connected', group.appliedIndex]);
+}
+
 export function readonlyCommand(connection: Connection, stale: boolean): void {
   connection.staleReads = stale;
   connection.reply(OK);

@@ -192,12 +192,17 @@ describe('a 3-node cluster', () => {
     assert.equal(slots[0].length, 5);
   });
 
-  test('ROLE: the leader is the master listing its replicas, each follower a connected replica of it', async () => {
+  test('ROLE: the leader is the master listing its replicas, each follower a connected replica of it; WAIT counts the replicas holding a write', async () => {
     leader = await cluster.leaderId();
     const [role, offset, replicas] = (await cluster.clients.get(leader)?.call('ROLE')) as [string, number, Array<[string, string, string]>];
     assert.equal(role, 'master');
     assert.ok(offset > 0);
     assert.deepEqual(replicas.map(([host, port]) => [host, Number(port)]).sort(), cluster.ids.filter((id) => id !== leader).map((id) => ['127.0.0.1', cluster.port(id)]).sort());
+    const writer = cluster.clients.get(leader);
+    await writer?.set('role:wait', 'x');
+    assert.equal(await writer?.call('WAIT', 2, 5000), 2, 'both followers hold the write');
+    const follower = cluster.ids.find((id) => id !== leader) as number;
+    assert.equal(await cluster.clients.get(follower)?.call('WAIT', 5, 50), 1, 'a follower can vouch for a majority only');
     for (const id of cluster.ids.filter((member) => member !== leader)) {
       const reply = (await cluster.clients.get(id)?.call('ROLE')) as unknown[];
       assert.deepEqual(reply.slice(0, 4), ['slave', '127.0.0.1', cluster.port(leader), 'connected']);

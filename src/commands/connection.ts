@@ -28,6 +28,7 @@ export const connectionCommands: readonly ServerCommand[] = [
   declare('quit', -1, ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'], ['connection'], 'connection', '1.0.0', 'Closes the connection.'),
   declare('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], ['connection'], 'connection', '6.2.0', 'Resets the connection.'),
   declare('select', 2, ['loading', 'stale', 'fast'], ['connection'], 'connection', '1.0.0', 'Changes the selected database.'),
+  { ...declare('wait', 3, ['noscript'], ['connection'], 'generic', '3.0.0', 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.'), tips: ['request_policy:all_shards', 'response_policy:agg_min'] },
   declare('role', 1, ['noscript', 'loading', 'stale', 'fast'], ['admin', 'dangerous'], 'server', '2.8.12', 'Returns the replication role.'),
   declare('monitor', 1, ['admin', 'noscript', 'loading', 'stale'], [], 'server', '1.0.0', 'Listens for all requests received by the server in real-time.'),
   declare('client', -2, [], [], 'connection', '2.4.0', 'A container for client connection commands.', [

@@ -4,7 +4,8 @@
 
 import { OK, RespMap } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
-import { errorReply } from '../commands/errors.js';
+import { NOT_INTEGER, errorReply } from '../commands/errors.js';
+import { parseInt64 } from '../commands/arguments.js';
 import { keySlot, SLOT_COUNT } from '../engine/key-slot.js';
 import { MapCommand } from '../cluster/cluster-map.js';
 import type { NodeRecord } from '../cluster/cluster-map.js';
@@ -148,6 +149,50 @@ export function roleCommand(node: NodeServices, connection: Connection): void {
   const leader = others.find((record) => record.id === group.leaderId);
   const [address, port] = leader === undefined ? ['', 0] : splitAddress(leader.resp);
   connection.reply(['slave', address, port, leader === undefined ? 'connect' : 'connected', group.appliedIndex]);
+}
+
+/** How often a waiting WAIT looks at the followers' progress again. */
+const WAIT_POLL_MS = 5;
+
+/**
+ * How many other members are known to hold the data group's log up to `index`: on the leader,
+ * those whose match index reached it; on a follower, which sees no one else's progress, the
+ * fewest a committed entry can be on besides the leader (a majority, this member included).
+ */
+function replicasHolding(group: RaftGroup, index: number): number {
+  const raft = group.raw.raft;
+  if (group.isLeader) {
+    let holding = 0;
+    for (const [id, progress] of raft.tracker.progress) if (id !== group.nodeId && progress.match >= index) holding++;
+    return holding;
+  }
+  const voters = raft.tracker.voters.length;
+  return voters > 1 ? Math.max(1, Math.floor(voters / 2)) : 0;
+}
+
+/**
+ * WAIT numreplicas timeout: every write this client saw acknowledged is applied here, so the
+ * applied index covers them; the reply is how many other members hold it, as soon as that is
+ * numreplicas or the timeout (ms, 0: none) passes. Inside MULTI/EXEC it answers at once.
+ */
+export function waitCommand(node: NodeServices, connection: Connection, args: readonly string[]): void {
+  const wanted = parseInt64(args[1]);
+  if (wanted === undefined) return connection.reply(NOT_INTEGER);
+  const timeoutMs = parseInt64(args[2]);
+  if (timeoutMs === undefined) return connection.reply(errorReply('ERR timeout is not an integer or out of range'));
+  if (timeoutMs < 0) return connection.reply(errorReply('ERR timeout is negative'));
+  const group = node.host.dataGroup;
+  const index = group.appliedIndex;
+  const holding = replicasHolding(group, index);
+  if (holding >= wanted || connection.capturing) return connection.reply(holding);
+  const answer = connection.reserveReply();
+  const deadline = timeoutMs === 0 ? Infinity : Date.now() + Number(timeoutMs);
+  const poll = (): void => {
+    const now = replicasHolding(group, index);
+    if (now >= wanted || Date.now() >= deadline || connection.isClosing) answer(now);
+    else setTimeout(poll, WAIT_POLL_MS);
+  };
+  setTimeout(poll, WAIT_POLL_MS);
 }
 
 export function readonlyCommand(connection: Connection, stale: boolean): void {

@@ -184,6 +184,11 @@ export class Connection {
     this.scheduleFlush();
   }
 
+  /** A server command runs inside EXEC: it must answer at once, it cannot wait (WAIT). */
+  get capturing(): boolean {
+    return this.captured !== undefined;
+  }
+
   /** Runs a synchronously-answering command and returns its reply instead of sending it. */
   capture(run: () => void): RespValue {
     assert.equal(this.captured, undefined, 'captures do not nest');

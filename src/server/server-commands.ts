@@ -22,7 +22,7 @@ import { findParameter, parameters } from './config.js';
 import type { Connection } from './connection.js';
 import type { ServerStats } from './stats.js';
 import { infoText } from './info.js';
-import { clusterCommand, readonlyCommand, roleCommand } from './cluster-commands.js';
+import { clusterCommand, readonlyCommand, roleCommand, waitCommand } from './cluster-commands.js';
 import { helpReply } from '../commands/help-reply.js';
 
 /** What server commands may see and do of the node around them. */
@@ -123,6 +123,7 @@ export class ServerCommandHandlers {
       ['exec', (c) => this.exec(c)],
       ['cluster', (c, a) => clusterCommand(this.node, c, a)],
       ['role', (c) => roleCommand(this.node, c)],
+      ['wait', (c, a) => waitCommand(this.node, c, a)],
       ['readonly', (c) => readonlyCommand(c, true)],
       ['readwrite', (c) => readonlyCommand(c, false)],
       ['discard', (c) => {

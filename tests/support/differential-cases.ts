@@ -201,6 +201,7 @@ const KEYS_SCAN = [
 ];
 
 const CONNECTION_AND_SERVER = [
+  'SET a 1 | WAIT 0 0 | WAIT 1 10 | WAIT abc 0 | WAIT 0 abc | WAIT 0 -1 | WAIT 0 1.5 | WAIT -1 0 | MULTI | WAIT 1 0 | SET b 2 | EXEC | WAIT | WAIT 1 2 3',
   'PING | PING hello | PING "" | PING a b | ECHO hi | ECHO "" | ECHO | ECHO a b | ping | echo "\u0000\r\n"',
   'SELECT 0 | SELECT -1 | SELECT x | SELECT 1.5 | SELECT | SELECT 0 0 | SELECT 99999999999999999999',
   'NOSUCH | NOSUCH x y | nosuch "a b" | "" | GETT a | "a\r\nb" x | NOSUCH "x\r\ny" | GET a "\r\n"',

@@ -8,15 +8,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { embeddedNodeForSuite } from './support/embedded-node.js';
 import { REDIS_ABSENT, redisServerForSuite } from './support/redis-server.js';
-
-/** A small deterministic generator, so a failing search can be replayed. */
-function generator(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-}
+import { seededGenerator } from './support/seeded.js';
 
 describe('geo', () => {
   const suite = embeddedNodeForSuite();
@@ -42,7 +34,7 @@ describe('geo', () => {
     const { redis } = suite;
     const real = new Redis({ port: redisServer.port, host: '127.0.0.1' });
     try {
-      const random = generator(2026);
+      const random = seededGenerator(2026);
       const points: string[] = [];
       for (let i = 0; i < 2000; i++) {
         const clustered = i % 3 === 0;

@@ -93,6 +93,8 @@ function executeBitcount(context: ReadContext, args: readonly string[]): RespVal
   if (value instanceof ErrorReply) return value;
   if (value === null) return 0;
   if (range === undefined) return countBits(value, 0, value.length * 8 - 1);
+  // Redis answers 0 here before clamping, which could otherwise turn both ends into 0.
+  if (range.start < 0 && range.end < 0 && range.start > range.end) return 0;
   const [from, to] = clampRange(range.start, range.end, range.inBits ? value.length * 8 : value.length);
   if (from > to) return 0;
   return range.inBits ? countBits(value, from, to) : countBits(value, from * 8, to * 8 + 7);

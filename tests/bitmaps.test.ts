@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { embeddedNodeForSuite } from './support/embedded-node.js';
 import { REDIS_ABSENT, redisServerForSuite } from './support/redis-server.js';
-import { seededGenerator } from './support/seeded.js';
+import { seeded } from './support/seeded.js';
 
 describe('bitmaps', () => {
   const suite = embeddedNodeForSuite();
@@ -47,8 +47,7 @@ describe('bitmaps', () => {
     if (redisServer === null) return t.skip(REDIS_ABSENT);
     const { redis } = suite;
     const real = new Redis({ port: redisServer.port, host: '127.0.0.1' });
-    const random = seededGenerator(99);
-    const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+    const { next: random, int } = seeded(99);
     const bound = () => String(int(-20, 120));
     try {
       for (let round = 0; round < 30; round++) {

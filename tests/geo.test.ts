@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { embeddedNodeForSuite } from './support/embedded-node.js';
 import { REDIS_ABSENT, redisServerForSuite } from './support/redis-server.js';
-import { seededGenerator } from './support/seeded.js';
+import { seeded } from './support/seeded.js';
 
 describe('geo', () => {
   const suite = embeddedNodeForSuite();
@@ -34,7 +34,7 @@ describe('geo', () => {
     const { redis } = suite;
     const real = new Redis({ port: redisServer.port, host: '127.0.0.1' });
     try {
-      const random = seededGenerator(2026);
+      const { next: random } = seeded(2026);
       const points: string[] = [];
       for (let i = 0; i < 2000; i++) {
         const clustered = i % 3 === 0;

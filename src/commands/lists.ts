@@ -131,9 +131,10 @@ interface MoveRequest { readonly from: End; readonly to: End }
 function applyMove(context: ApplyContext, source: string, destination: string, request: MoveRequest, block: boolean): ApplyResult {
   const sourceList = writeCollection(context, source, ListValue);
   if (sourceList instanceof ErrorReply) return sourceList;
+  // As in Redis, an empty source answers (or blocks) before the destination's type is checked.
+  if (sourceList === undefined) return block ? WouldBlock.instance : null;
   const destinationList = writeCollection(context, destination, ListValue);
   if (destinationList instanceof ErrorReply) return destinationList;
-  if (sourceList === undefined) return block ? WouldBlock.instance : null;
   const item = pop(sourceList, request.from) as string;
   storeCollection(context, source, sourceList, true);
   // Re-read: when source and destination are the same list it may have just been deleted.
@@ -216,21 +217,21 @@ function parseLpos(args: readonly string[]): PositionRequest | ErrorReply {
   let count: number | undefined;
   let maxLength = 0;
   for (let i = 3; i < args.length; i += 2) {
-    if (i + 1 >= args.length) return SYNTAX;
     const name = option(args[i]);
+    if (i + 1 >= args.length || (name !== 'rank' && name !== 'count' && name !== 'maxlen')) return SYNTAX;
     const value = parseInt64(args[i + 1]);
-    if (value === undefined) return NOT_INTEGER;
     if (name === 'rank') {
+      if (value === undefined) return NOT_INTEGER;
       if (value === 0) return errorReply('ERR RANK can\'t be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list');
       if (typeof value !== 'number') return errorReply('ERR value is out of range');
       rank = value;
-    } else if (name === 'count') {
-      if (value < 0) return errorReply('ERR COUNT can\'t be negative');
-      count = toSafe(value);
-    } else if (name === 'maxlen') {
-      if (value < 0) return errorReply('ERR MAXLEN can\'t be negative');
-      maxLength = toSafe(value);
-    } else return SYNTAX;
+      continue;
+    }
+    // Redis's getPositiveLongFromObjectOrReply: one message for a non-integer and a negative.
+    const negative = errorReply(`ERR ${name === 'count' ? 'COUNT' : 'MAXLEN'} can't be negative`);
+    if (value === undefined || value < 0) return negative;
+    if (name === 'count') count = toSafe(value);
+    else maxLength = toSafe(value);
   }
   return { rank, count, maxLength };
 }
@@ -274,11 +275,12 @@ export const listCommands: readonly CommandSpec[] = [
   {
     name: 'lindex', kind: 'read', arity: 3, flags: ['readonly'], keys: ONE_KEY, categories: ['list'],
     group: 'list', summary: 'Returns an element from a list by its index.', since: '1.0.0', complexity: 'O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).',
+    // The key is looked up before the index is parsed, as in Redis.
     execute: (context, args) => {
-      const index = parseInt64(args[2]);
-      if (index === undefined) return NOT_INTEGER;
       const list = read(context, args[1]);
       if (list === undefined || list instanceof ErrorReply) return list ?? null;
+      const index = parseInt64(args[2]);
+      if (index === undefined) return NOT_INTEGER;
       const position = toSafe(index) < 0 ? list.size + toSafe(index) : toSafe(index);
       return position >= 0 && position < list.size ? list.at(position) : null;
     },
@@ -286,12 +288,14 @@ export const listCommands: readonly CommandSpec[] = [
   {
     name: 'lset', kind: 'write', arity: 4, flags: ['write', 'denyoom'], keys: ONE_KEY, categories: ['list'],
     group: 'list', summary: 'Sets the value of an element in a list by its index.', since: '1.0.0', complexity: 'O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).',
-    check: (args) => (parseInt64(args[2]) === undefined ? NOT_INTEGER : undefined),
+    // The key is looked up before the index is parsed (no such key, WRONGTYPE come first).
     apply: (context, args) => {
       const list = writeCollection(context, args[1], ListValue);
       if (list instanceof ErrorReply) return list;
       if (list === undefined) return NO_SUCH_KEY;
-      const index = toSafe(parseInt64(args[2]) as number | bigint);
+      const parsed = parseInt64(args[2]);
+      if (parsed === undefined) return NOT_INTEGER;
+      const index = toSafe(parsed);
       const position = index < 0 ? list.size + index : index;
       if (position < 0 || position >= list.size) return INDEX_OUT_OF_RANGE;
       list.set(position, args[3]);

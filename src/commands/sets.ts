@@ -175,8 +175,10 @@ export const setCommands: readonly CommandSpec[] = [
       const [, sourceKey, destinationKey, member] = args;
       const source = writeCollection(context, sourceKey, SetValue);
       const destination = writeCollection(context, destinationKey, SetValue);
+      // A missing source answers 0 before any type is checked, as in Redis.
+      if (source === undefined) return 0;
       if (source instanceof ErrorReply || destination instanceof ErrorReply) return WRONGTYPE;
-      if (source === undefined || !source.members.has(member)) return 0;
+      if (!source.members.has(member)) return 0;
       if (sourceKey === destinationKey) return 1;
       source.members.delete(member);
       storeCollection(context, sourceKey, source, true);

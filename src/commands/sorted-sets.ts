@@ -111,7 +111,10 @@ function parseRange(args: readonly string[], at: number, allowWithScores: boolea
   if (limited && kind === 'rank') return errorReply('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
   if (withScoresFlag && kind === 'lex') return errorReply('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
   const [min, max] = reverse && kind !== 'rank' ? [args[at + 1], args[at]] : [args[at], args[at + 1]];
-  return { kind, reverse, withScores: withScoresFlag, offset, count, min, max };
+  const request: RangeRequest = { kind, reverse, withScores: withScoresFlag, offset, count, min, max };
+  // Redis checks the bounds before it looks the key up: a bad bound outranks WRONGTYPE.
+  const bounds = runRange(undefined, request);
+  return bounds instanceof ErrorReply ? bounds : request;
 }
 
 function runRange(zset: SortedSetValue | undefined, request: RangeRequest): Scored[] | ErrorReply {
@@ -309,7 +312,14 @@ function zmpopCommand(name: string, blocking: boolean): WriteCommand {
 }
 
 type Aggregate = 'sum' | 'min' | 'max';
-interface CombineRequest { readonly keys: readonly string[]; readonly weights: readonly number[]; readonly aggregate: Aggregate; readonly withScores: boolean }
+interface CombineRequest {
+  readonly keys: readonly string[];
+  readonly weights: readonly number[];
+  readonly aggregate: Aggregate;
+  readonly withScores: boolean;
+  /** A bad WEIGHTS/AGGREGATE/WITHSCORES, answered once the keys' types passed. */
+  readonly optionsError: ErrorReply | undefined;
+}
 
 function parseCombine(args: readonly string[], at: number, name: string, allowWithScores: boolean, allowWeights: boolean): CombineRequest | ErrorReply {
   const numKeys = parseInt64(args[at]);
@@ -320,23 +330,25 @@ function parseCombine(args: readonly string[], at: number, name: string, allowWi
   const weights: number[] = keys.map(() => 1);
   let aggregate: Aggregate = 'sum';
   let withScoresFlag = false;
-  for (let i = at + 1 + numKeys; i < args.length; i++) {
+  // Redis reads the options only after it checked the keys' types: their error waits for that.
+  let optionsError: ErrorReply | undefined;
+  for (let i = at + 1 + numKeys; i < args.length && optionsError === undefined; i++) {
     const word = option(args[i]);
     if (word === 'weights' && allowWeights && i + numKeys < args.length) {
-      for (let j = 0; j < numKeys; j++) {
+      for (let j = 0; j < numKeys && optionsError === undefined; j++) {
         const weight = parseFloatArg(args[i + 1 + j]);
-        if (weight === undefined) return errorReply('ERR weight value is not a float');
-        weights[j] = weight;
+        if (weight === undefined) optionsError = errorReply('ERR weight value is not a float');
+        else weights[j] = weight;
       }
       i += numKeys;
     } else if (word === 'aggregate' && allowWeights && i + 1 < args.length) {
       const how = option(args[++i]);
-      if (how !== 'sum' && how !== 'min' && how !== 'max') return SYNTAX;
-      aggregate = how;
+      if (how !== 'sum' && how !== 'min' && how !== 'max') optionsError = SYNTAX;
+      else aggregate = how;
     } else if (word === 'withscores' && allowWithScores) withScoresFlag = true;
-    else return SYNTAX;
+    else optionsError = SYNTAX;
   }
-  return { keys, weights, aggregate, withScores: withScoresFlag };
+  return { keys, weights, aggregate, withScores: withScoresFlag, optionsError };
 }
 
 /** Reads inputs that may be sorted sets or plain sets (members score 1), as Redis allows. */
@@ -355,6 +367,7 @@ function combine(context: ReadContext, operation: 'union' | 'inter' | 'diff', re
     if (input instanceof ErrorReply) return input;
     inputs.push(input);
   }
+  if (request.optionsError !== undefined) return request.optionsError;
   const merge = (a: number, b: number): number => {
     const sum = request.aggregate === 'sum' ? a + b : request.aggregate === 'min' ? Math.min(a, b) : Math.max(a, b);
     return Number.isNaN(sum) ? 0 : sum;
@@ -573,9 +586,9 @@ export const sortedSetCommands: readonly CommandSpec[] = [
       const keys = parseNumKeys(args, 1, 0);
       if (keys instanceof ErrorReply) return keys;
       const limit = parseCardinalityLimit(args.slice(2 + keys.length));
-      if (limit instanceof ErrorReply) return limit;
-      const result = combine(context, 'inter', { keys, weights: keys.map(() => 1), aggregate: 'sum', withScores: false });
-      return result instanceof ErrorReply ? result : Math.min(result.length, limit);
+      const optionsError = limit instanceof ErrorReply ? limit : undefined;
+      const result = combine(context, 'inter', { keys, weights: keys.map(() => 1), aggregate: 'sum', withScores: false, optionsError });
+      return result instanceof ErrorReply ? result : Math.min(result.length, limit as number);
     },
   },
   {

@@ -14,7 +14,7 @@ import { WouldBlock, subcommand } from './command-spec.js';
 import type { ApplyContext, CommandSpec, ReadContext, SubcommandSpec, WriteCommand } from './command-spec.js';
 import { NOT_INTEGER, SYNTAX, errorOf, errorReply, subcommandSyntaxError } from './errors.js';
 import { readCollection, writeCollection } from './typed-access.js';
-import { INVALID_ID, entryReply, parseId, parseRangeBound, parseReadOptions } from './streams.js';
+import { INVALID_ID, entryReply, parseId, parseRangeBound, parseReadOptions, readIdError } from './streams.js';
 import type { ReadOptions } from './streams.js';
 import { helpReply } from './help-reply.js';
 
@@ -135,11 +135,7 @@ type GroupReadRequest = ReadOptions & { readonly group: string; readonly consume
 
 function parseXreadgroup(args: readonly string[]): GroupReadRequest | ErrorReply {
   const options = parseReadOptions(args, true);
-  if (options instanceof ErrorReply) return options;
-  if (options.ids.includes('$')) {
-    return errorReply('ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.');
-  }
-  return options as GroupReadRequest;
+  return options instanceof ErrorReply ? options : (options as GroupReadRequest);
 }
 
 function xreadgroupKeys(args: readonly string[]): string[] {
@@ -177,7 +173,8 @@ function deliverHistory(context: ApplyContext, stream: StreamValue, group: Consu
 
 function applyXreadgroup(context: ApplyContext, args: readonly string[]): RespValue | WouldBlock {
   const request = parseXreadgroup(args) as GroupReadRequest;
-  const served: Array<[RespValue, RespValue]> = [];
+  // Every stream is checked (its type, its group, then its ID) before any is served, as in Redis.
+  const groups: Array<[StreamValue, ConsumerGroup]> = [];
   for (let k = 0; k < request.keys.length; k++) {
     const key = request.keys[k];
     const value = writeCollection(context, key, StreamValue);
@@ -188,7 +185,14 @@ function applyXreadgroup(context: ApplyContext, args: readonly string[]): RespVa
     }
     const found = findGroup(value, request.group, errorReply(`NOGROUP No such key '${key}' or consumer group '${request.group}' in XREADGROUP with GROUP option`));
     if (found instanceof ErrorReply) return found;
-    const [stream, group] = found;
+    const invalid = readIdError(request.ids[k], true);
+    if (invalid !== undefined) return invalid;
+    groups.push(found);
+  }
+  const served: Array<[RespValue, RespValue]> = [];
+  for (let k = 0; k < request.keys.length; k++) {
+    const key = request.keys[k];
+    const [stream, group] = groups[k];
     const id = request.ids[k];
     // Like Redis, a consumer comes into being (or is seen) only when it is served.
     if (id === '>' && stream.range(idAfter(group.lastDeliveredId), MAX_ID, 1, false).length === 0) continue;
@@ -207,9 +211,12 @@ function applyXack(context: ApplyContext, args: readonly string[]): RespValue {
   const stream = writeCollection(context, args[1], StreamValue);
   if (stream instanceof ErrorReply) return stream;
   const group = stream?.groups.get(args[2]);
+  // Nothing to acknowledge without the key or the group; only then are the IDs checked (Redis).
   if (group === undefined) return 0;
+  const ids = args.slice(3).map((text) => parseId(text, 0));
+  if (ids.includes(undefined)) return INVALID_ID;
   let acknowledged = 0;
-  for (const id of args.slice(3)) if (group.acknowledge(parseId(id, 0) as StreamId)) acknowledged++;
+  for (const id of ids) if (group.acknowledge(id as StreamId)) acknowledged++;
   return acknowledged;
 }
 
@@ -523,7 +530,6 @@ export const streamGroupCommands: readonly CommandSpec[] = [
     name: 'xack', kind: 'write', arity: -4, flags: ['write', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'update']], categories: ['stream'],
     group: 'stream', since: '5.0.0', complexity: 'O(1) for each message ID processed.',
     summary: 'Returns the number of messages that were successfully acknowledged by the consumer group member of a stream.',
-    check: (args) => (args.slice(3).every((id) => parseId(id, 0) !== undefined) ? undefined : INVALID_ID),
     apply: applyXack,
   },
   {

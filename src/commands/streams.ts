@@ -240,8 +240,7 @@ export function parseReadOptions(args: readonly string[], xreadgroup: boolean): 
       const keys = args.slice(i + 1, i + 1 + streams / 2);
       const ids = args.slice(i + 1 + streams / 2);
       if (xreadgroup && group === undefined) return errorReply('ERR Missing GROUP option for XREADGROUP');
-      // XREADGROUP refuses `$` with its own error, after this.
-      for (const id of ids) if (id !== '$' && !(xreadgroup && id === '>') && parseId(id, 0) === undefined) return INVALID_ID;
+      // The IDs are checked stream by stream, after each key's type (and group): see readIdError.
       return { count, blockMs, keys, ids, streamsAt: i, group, consumer, noAck };
     }
     if (name === 'count' && more >= 1) {
@@ -267,6 +266,15 @@ export function parseReadOptions(args: readonly string[], xreadgroup: boolean): 
 
 const parseXread = (args: readonly string[]): ReadOptions | ErrorReply => parseReadOptions(args, false);
 
+/** What Redis says of a stream's ID in XREAD (`$` allowed) or XREADGROUP (`>` allowed). */
+export function readIdError(id: string, xreadgroup: boolean): ErrorReply | undefined {
+  if (id === '$') {
+    return xreadgroup ? errorReply('ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.') : undefined;
+  }
+  if (id === '>') return xreadgroup ? undefined : errorReply('ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.');
+  return parseId(id, 0) === undefined ? INVALID_ID : undefined;
+}
+
 /** XREAD's keys: the first half of what follows STREAMS. */
 function xreadKeys(args: readonly string[]): string[] {
   const request = parseXread(args);
@@ -275,12 +283,18 @@ function xreadKeys(args: readonly string[]): string[] {
 
 function applyXread(context: ApplyContext, args: readonly string[]): RespValue | WouldBlock {
   const request = parseXread(args) as ReadOptions;
-  const resolved: string[] = [];
-  const served: Array<[RespValue, RespValue]> = [];
+  // Every stream is checked (its type, then its ID) before any is served, as in Redis.
   for (let k = 0; k < request.keys.length; k++) {
     const found = writeCollection(context, request.keys[k], StreamValue);
     // A blocked reader whose key became another type waits on, as in Redis (a new call would fail).
     if (found instanceof ErrorReply && !context.retry) return found;
+    const invalid = readIdError(request.ids[k], false);
+    if (invalid !== undefined) return invalid;
+  }
+  const resolved: string[] = [];
+  const served: Array<[RespValue, RespValue]> = [];
+  for (let k = 0; k < request.keys.length; k++) {
+    const found = writeCollection(context, request.keys[k], StreamValue);
     const stream = found instanceof ErrorReply ? undefined : found;
     const text = request.ids[k];
     const after = text === '$' ? (stream?.lastId ?? ZERO_ID) : (parseId(text, 0) as StreamId);
@@ -360,9 +374,9 @@ export const streamCommands: readonly CommandSpec[] = [
         if (range instanceof ErrorReply) return range;
         const stream = read(context, args[1]);
         if (stream instanceof ErrorReply) return stream;
-        // Redis answers COUNT 0 (or a negative count) with a null array before looking further.
-        if (range.count === 0) return NullArray.instance;
         if (stream === undefined) return [];
+        // Redis answers COUNT 0 (or a negative count) on an existing stream with a null array.
+        if (range.count === 0) return NullArray.instance;
         return stream.range(range.start, range.end, range.count, reverse).map(entryReply);
       },
     };
@@ -371,13 +385,15 @@ export const streamCommands: readonly CommandSpec[] = [
     name: 'xdel', kind: 'write', arity: -3, flags: ['write', 'fast'], keys: ONE_KEY, keySpecFlags: [['RW', 'delete']], categories: ['stream'],
     group: 'stream', since: '5.0.0', complexity: 'O(1) for each single item to delete in the stream, regardless of the stream size.',
     summary: 'Returns the number of messages after removing them from a stream.',
-    check: (args) => (args.slice(2).every((id) => parseId(id, 0) !== undefined) ? undefined : INVALID_ID),
+    // The key first (missing: 0, WRONGTYPE), then every ID before any is deleted, as in Redis.
     apply: (context, args) => {
       const stream = writeCollection(context, args[1], StreamValue);
       if (stream instanceof ErrorReply) return stream;
       if (stream === undefined) return 0;
+      const ids = args.slice(2).map((text) => parseId(text, 0));
+      if (ids.includes(undefined)) return INVALID_ID;
       let deleted = 0;
-      for (const id of args.slice(2)) if (stream.delete(parseId(id, 0) as StreamId)) deleted++;
+      for (const id of ids) if (stream.delete(id as StreamId)) deleted++;
       return deleted;
     },
   },

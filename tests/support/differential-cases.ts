@@ -416,10 +416,21 @@ const MATRIX_COMMANDS: readonly string[] = [
 const MATRIX: readonly string[] = KEY_STATES.flatMap((state) => MATRIX_COMMANDS.map((command) =>
   [...(state === '' ? [] : [state]), command, 'TYPE k', 'TTL k', 'GET k', 'TYPE j', 'GET j'].join(' | ')));
 
+/** The commands added after the first matrix, against every kind of key, collections included. */
+const LATER_KEY_STATES: readonly string[] = [...KEY_STATES, 'SADD k 3 1 2', 'ZADD k 1 a 2 b', 'PFADD k x', 'GEOADD k 1 1 m'];
+const LATER_MATRIX_COMMANDS: readonly string[] = [
+  'GETBIT k 1', 'SETBIT k 1 1', 'BITCOUNT k', 'BITCOUNT k 0 -1 BIT', 'BITPOS k 1', 'BITPOS k 0', 'BITOP AND j k', 'BITOP NOT j k', 'BITFIELD k GET u8 0',
+  'BITFIELD k INCRBY u8 0 1', 'BITFIELD_RO k GET u8 0', 'PFADD k a', 'PFCOUNT k', 'PFMERGE j k', 'PFMERGE k', 'GEOADD k 1 1 m', 'GEOPOS k m', 'GEODIST k m n',
+  'GEOHASH k m', 'GEOSEARCH k FROMLONLAT 0 0 BYRADIUS 1000 km', 'GEOSEARCHSTORE j k FROMLONLAT 0 0 BYRADIUS 1000 km', 'SORT k', 'SORT k ALPHA', 'SORT_RO k ALPHA',
+  'SORT k ALPHA STORE j', 'LCS k j', 'LCS j k LEN', 'SUBSTR k 0 1', 'MOVE k 0', 'WAIT 0 0',
+];
+const LATER_MATRIX: readonly string[] = LATER_KEY_STATES.flatMap((state) => LATER_MATRIX_COMMANDS.map((command) =>
+  [...(state === '' ? [] : [state]), command, 'TYPE k', 'TYPE j', 'STRLEN j'].join(' | ')));
+
 export const SEQUENCES: readonly string[] = [
   ...STRINGS_SET, ...STRINGS_SETNX_SETEX, ...STRINGS_GETSET_GETDEL_GETEX, ...STRINGS_MULTI_KEY, ...STRINGS_INCR, ...STRINGS_INCRBYFLOAT,
   ...STRINGS_APPEND_RANGE, ...STRINGS_WRONGTYPE, ...KEYS_BASIC, ...KEYS_EXPIRE, ...KEYS_RENAME_COPY, ...KEYS_PATTERNS, ...KEYS_SCAN,
-  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...HASHES, ...LISTS, ...SETS, ...SORTED_SETS, ...GEO, ...STREAMS, ...STREAM_GROUPS, ...STRINGS_LCS_SUBSTR, ...BITMAPS, ...HYPERLOGLOG, ...SORT, ...PUBSUB, ...TRANSACTIONS, ...MATRIX,
+  ...CONNECTION_AND_SERVER, ...COLLECTIONS, ...HASHES, ...LISTS, ...SETS, ...SORTED_SETS, ...GEO, ...STREAMS, ...STREAM_GROUPS, ...STRINGS_LCS_SUBSTR, ...BITMAPS, ...HYPERLOGLOG, ...SORT, ...PUBSUB, ...TRANSACTIONS, ...MATRIX, ...LATER_MATRIX,
 ];
 
 function tokenize(text: string): string[] {

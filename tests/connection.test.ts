@@ -7,6 +7,7 @@ import type { RedisOptions } from 'ioredis';
 import { removeDir, startNodeProcess, stopNodeProcess } from './support/node-process.js';
 import type { NodeProcess } from './support/node-process.js';
 import { RawClient } from './support/raw-client.js';
+import { encodeCommands } from './support/resp-command.js';
 import { ClientPool } from './support/client-pool.js';
 import { decodeReply, show } from './support/resp-reply.js';
 import type { Reply } from './support/resp-reply.js';
@@ -245,6 +246,23 @@ describe('connection', () => {
     assert.equal(await raw.readUntil('+OK\r\n'), '+OK\r\n');
     await raw.waitClosed();
     assert.equal(raw.pending.length, 0, 'nothing answered after QUIT');
+  });
+
+  test('CLIENT REPLY OFF drops every reply until ON, SKIP the next one only, RESET turns replies back on (bytes as redis-server sends them)', async () => {
+    const cases: Array<[string[][], string]> = [
+      [[['CLIENT', 'REPLY', 'OFF'], ['SET', 'reply:a', '1'], ['GET', 'reply:a'], ['CLIENT', 'REPLY', 'ON'], ['GET', 'reply:a'], ['CLIENT', 'REPLY', 'SKIP'], ['GET', 'reply:a'], ['INCR', 'reply:a'], ['PING', 'x']],
+        '+OK\r\n$1\r\n1\r\n:2\r\n$1\r\nx\r\n'],
+      [[['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'SKIP'], ['PING', 'a'], ['PING', 'b']], '$1\r\nb\r\n'],
+      [[['CLIENT', 'REPLY', 'OFF'], ['CLIENT', 'REPLY', 'SKIP'], ['PING', 'a'], ['CLIENT', 'REPLY', 'FOO'], ['CLIENT', 'REPLY', 'ON'], ['PING', 'b']], '+OK\r\n$1\r\nb\r\n'],
+      [[['CLIENT', 'REPLY', 'OFF'], ['SET', 'reply:c', 'x'], ['INCR', 'reply:c'], ['RESET'], ['PING', 'after']], '+RESET\r\n$5\r\nafter\r\n'],
+      [[['CLIENT', 'REPLY', 'SKIP'], ['BLPOP', 'reply:none', '0.05'], ['PING', 'z']], '$1\r\nz\r\n'],
+    ];
+    for (const [commands, expected] of cases) {
+      const raw = await RawClient.connect(node.port);
+      raw.send(encodeCommands(commands));
+      assert.equal(await raw.readUntil(expected.slice(-8)), expected, commands.map((command) => command.join(' ')).join(' | '));
+      raw.close();
+    }
   });
 
   test('commands after a pipelined QUIT are not executed', async () => {

@@ -35,6 +35,7 @@ export const connectionCommands: readonly ServerCommand[] = [
     clientSub('id', 2, [], 'Returns the unique client ID of the connection.'),
     clientSub('setname', 3, [], 'Sets the connection name.'),
     clientSub('getname', 2, [], 'Returns the name of the connection.'),
+    clientSub('reply', 3, [], 'Instructs the server whether to reply to commands.'),
     clientSub('setinfo', 4, [], 'Sets information specific to the client or connection.'),
     { ...clientSub('info', 2, [], 'Returns information about the connection.'), tips: ['nondeterministic_output'] },
     { ...clientSub('list', -2, ['admin'], 'Lists open connections.', ['dangerous']), tips: ['nondeterministic_output'] },

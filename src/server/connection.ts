@@ -26,6 +26,8 @@ interface Slot {
   paused: boolean;
   /** A deferred command other than a plain read: later writes may not overtake it. */
   barrier: boolean;
+  /** Its reply is dropped, not sent (CLIENT REPLY OFF or SKIP when the command ran). */
+  silent?: boolean;
 }
 
 /** Commands a client may have queued behind unapplied writes before we stop reading from it. */
@@ -155,6 +157,31 @@ export class Connection {
     if (this.queue.length >= MAX_QUEUED_COMMANDS) this.pauseInput();
   }
 
+  /** CLIENT REPLY: OFF drops every reply until ON, SKIP the next command's. */
+  private replyMode: 'on' | 'off' = 'on';
+  private skipNextReply = false;
+  /** The command now running answers into nothing. */
+  private silent = false;
+
+  /** A command's turn came: whether its replies are dropped is decided now, as Redis decides. */
+  beginCommand(): void {
+    this.silent = this.replyMode === 'off' || this.skipNextReply;
+    this.skipNextReply = false;
+  }
+
+  /** CLIENT REPLY ON|OFF|SKIP (and RESET): OFF and SKIP go unanswered themselves, ON is answered. */
+  setReplyMode(mode: 'on' | 'off' | 'skip'): void {
+    if (mode === 'on') {
+      this.replyMode = 'on';
+      this.skipNextReply = false;
+      this.silent = false;
+      return;
+    }
+    if (mode === 'off') this.replyMode = 'off';
+    else if (this.replyMode === 'on') this.skipNextReply = true;
+    this.silent = true;
+  }
+
   /** Answers in order: straight to the output when nothing is queued ahead, else into the queue. */
   reply(value: RespValue): void {
     if (value instanceof ErrorReply) this.dispatcher.stats.errorReplies++;
@@ -162,9 +189,11 @@ export class Connection {
       this.captured.value = value;
     } else if (this.current !== undefined) {
       this.current.reply = value;
+      this.current.silent = this.silent;
       this.current.deferred = undefined;
-    } else if (this.queue.length === 0) this.encoder.write(value, this.protocol);
-    else this.queue.push({ reply: value, deferred: undefined, paused: false, barrier: false });
+    } else if (this.queue.length === 0) {
+      if (!this.silent) this.encoder.write(value, this.protocol);
+    } else this.queue.push({ reply: value, deferred: undefined, paused: false, barrier: false, silent: this.silent });
   }
 
   get isSubscriber(): boolean {
@@ -247,6 +276,7 @@ export class Connection {
       slot = { reply: undefined, deferred: undefined, paused: false, barrier: false };
       this.queue.push(slot);
     }
+    slot.silent = this.silent;
     if (ordered) {
       slot.barrier = true;
       this.barriers++;
@@ -285,7 +315,7 @@ export class Connection {
       }
       if (head.reply === undefined) return;
       this.queue.shift();
-      this.encoder.write(head.reply, this.protocol);
+      if (head.silent !== true) this.encoder.write(head.reply, this.protocol);
     }
     if (this.inputPaused) this.resumeInput();
   }

@@ -96,6 +96,7 @@ export class Dispatcher {
 
   /** Checks and runs a command whose turn it is (nothing of this connection waits ahead of it). */
   process(connection: Connection, spec: CommandSpec | undefined, args: readonly string[]): void {
+    connection.beginCommand();
     if (spec === undefined) return this.reject(connection, unknownCommand(args));
     if (!arityMatches(spec.arity, args.length)) return this.reject(connection, wrongArity(spec.name), spec);
     // Errors name a subcommand in full ('pubsub|numsub'), as Redis's fullname.

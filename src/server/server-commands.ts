@@ -74,6 +74,7 @@ export class ServerCommandHandlers {
         c.reply(OK);
       }],
       ['reset', (c) => {
+        c.setReplyMode('on');
         this.node.dispatcher.monitors.forget(c);
         this.node.pubsub.forget(c);
         this.node.dispatcher.tracking.disable(c);
@@ -305,6 +306,12 @@ export class ServerCommandHandlers {
         return connection.reply(connection.id);
       case 'getname':
         return connection.reply(connection.name === '' ? null : connection.name);
+      case 'reply': {
+        const mode = args[2].toLowerCase();
+        if (mode !== 'on' && mode !== 'off' && mode !== 'skip') return connection.reply(SYNTAX);
+        connection.setReplyMode(mode);
+        return connection.reply(OK);
+      }
       case 'setname':
         if (!VALID_NAME.test(args[2])) return connection.reply(errorReply('ERR Client names cannot contain spaces, newlines or special characters.'));
         connection.name = args[2];
@@ -373,6 +380,7 @@ export class ServerCommandHandlers {
         return connection.reply(helpReply('client', [
           'ID', '    Return the ID of the current connection.',
           'GETNAME', '    Return the name of the current connection.',
+          'REPLY (ON|OFF|SKIP)', '    Control the replies sent to the current connection.',
           'SETNAME <name>', '    Assign the name <name> to the current connection.',
           'SETINFO <LIB-NAME|LIB-VER> <value>', '    Set client library name and version.',
           'INFO', '    Return information about the current client connection.',

@@ -27,7 +27,7 @@ interface Slot {
   /** A deferred command other than a plain read: later writes may not overtake it. */
   barrier: boolean;
   /** Its reply is dropped, not sent (CLIENT REPLY OFF or SKIP when the command ran). */
-  silent?: boolean;
+  silent: boolean;
 }
 
 /** Commands a client may have queued behind unapplied writes before we stop reading from it. */
@@ -241,7 +241,7 @@ export class Connection {
   defer(spec: CommandSpec | undefined, args: readonly string[], paused: boolean, ordered = false): void {
     const barrier = paused || ordered || spec?.kind !== 'read';
     if (barrier) this.barriers++;
-    this.queue.push({ reply: undefined, deferred: { spec, args }, paused, barrier });
+    this.queue.push({ reply: undefined, deferred: { spec, args }, paused, barrier, silent: false });
   }
 
   /**
@@ -273,7 +273,7 @@ export class Connection {
     let slot = this.current;
     if (slot !== undefined) slot.deferred = undefined;
     else {
-      slot = { reply: undefined, deferred: undefined, paused: false, barrier: false };
+      slot = { reply: undefined, deferred: undefined, paused: false, barrier: false, silent: false };
       this.queue.push(slot);
     }
     slot.silent = this.silent;
@@ -315,7 +315,7 @@ export class Connection {
       }
       if (head.reply === undefined) return;
       this.queue.shift();
-      if (head.silent !== true) this.encoder.write(head.reply, this.protocol);
+      if (!head.silent) this.encoder.write(head.reply, this.protocol);
     }
     if (this.inputPaused) this.resumeInput();
   }

@@ -360,13 +360,15 @@ export const bitmapCommands: readonly CommandSpec[] = [
   },
   {
     name: 'bitop', kind: 'write', arity: -4, flags: ['write', 'denyoom'], keys: { first: 2, last: -1, step: 1 }, categories: ['bitmap'],
+    keySpecs: [{ flags: ['OW', 'update'], begin: { index: 2 }, find: { lastKey: 0 } }, { flags: ['RO', 'access'], begin: { index: 3 }, find: { lastKey: -1 } }],
     group: 'bitmap', since: '2.6.0', complexity: 'O(N)', summary: 'Performs bitwise operations on multiple strings, and stores the result.',
     check: checkBitop,
     writtenKeys: (args) => [args[2]],
     apply: applyBitop,
   },
   {
-    name: 'bitfield', kind: 'write', arity: -2, flags: ['write', 'denyoom'], keys: ONE_KEY, keySpecFlags: [['RW', 'update', 'access']], categories: ['bitmap'],
+    name: 'bitfield', kind: 'write', arity: -2, flags: ['write', 'denyoom'], keys: ONE_KEY, categories: ['bitmap'],
+    keySpecs: [{ notes: 'This command allows both access and modification of the key', flags: ['RW', 'access', 'update', 'variable_flags'], begin: { index: 1 }, find: { lastKey: 0 } }],
     group: 'bitmap', since: '3.2.0', complexity: 'O(1) for each subcommand specified',
     summary: 'Performs arbitrary bitfield integer operations on strings.',
     check: checkOf((args) => parseBitfield(args, false)),

@@ -31,6 +31,14 @@ export type KeySpecFlag =
   | 'RO' | 'RW' | 'OW' | 'RM' | 'access' | 'update' | 'insert' | 'delete' | 'not_key' | 'incomplete'
   | 'variable_flags';
 
+/** One key spec of COMMAND INFO: where the search for keys begins and how keys are found from there. */
+export interface KeySpecDeclaration {
+  readonly notes?: string;
+  readonly flags: readonly KeySpecFlag[];
+  readonly begin: { readonly index: number } | { readonly keyword: string; readonly startFrom: number } | 'unknown';
+  readonly find: { readonly lastKey: number; readonly keyStep?: number } | 'unknown';
+}
+
 /** Redis 7 command tips for cluster-aware clients (COMMAND INFO). */
 export type CommandTip =
   | 'nondeterministic_output' | 'nondeterministic_output_order' | 'request_policy:all_nodes'
@@ -87,6 +95,9 @@ interface CommandBase {
    * different roles (RENAME's source and destination). The positions come from `keys`.
    */
   readonly keySpecFlags?: readonly (readonly KeySpecFlag[])[];
+  /** Redis 7 key specs written out, where positions and flags cannot say them: a key after a
+   * keyword (STORE), keys named through patterns (SORT's BY/GET), keys in two roles with a range. */
+  readonly keySpecs?: readonly KeySpecDeclaration[];
   readonly tips?: readonly CommandTip[];
   /**
    * A container's subcommands (CLIENT, CONFIG, XGROUP, XINFO...): the dispatcher checks the

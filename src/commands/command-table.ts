@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { RespMap, RespSet, SimpleString } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
-import type { CommandSpec, SubcommandSpec } from './command-spec.js';
+import type { CommandSpec, KeySpecDeclaration, SubcommandSpec } from './command-spec.js';
 import { clusterCommands, connectionCommands, serverCommands } from './connection.js';
 import { keyCommands } from './keys.js';
 import { stringCommands } from './strings.js';
@@ -94,8 +94,22 @@ function rangeKeySpec(flags: readonly string[], first: number, lastKey: number, 
   return new RespMap(fields);
 }
 
-/** Key specs as Redis 7 shapes them, from the declared positions and key-spec flags. */
+function declaredKeySpec(declared: KeySpecDeclaration): RespValue {
+  const fields: Array<[RespValue, RespValue]> = [];
+  if (declared.notes !== undefined) fields.push(['notes', declared.notes]);
+  fields.push(['flags', new RespSet(declared.flags.map((flag) => new SimpleString(flag)))]);
+  const { begin, find } = declared;
+  fields.push(['begin_search', begin === 'unknown' ? new RespMap([['type', 'unknown'], ['spec', new RespMap([])]])
+    : 'index' in begin ? new RespMap([['type', 'index'], ['spec', new RespMap([['index', begin.index]])]])
+      : new RespMap([['type', 'keyword'], ['spec', new RespMap([['keyword', begin.keyword], ['startfrom', begin.startFrom]])]])]);
+  fields.push(['find_keys', find === 'unknown' ? new RespMap([['type', 'unknown'], ['spec', new RespMap([])]])
+    : new RespMap([['type', 'range'], ['spec', new RespMap([['lastkey', find.lastKey], ['keystep', find.keyStep ?? 1], ['limit', 0]])]])]);
+  return new RespMap(fields);
+}
+
+/** Key specs as Redis 7 shapes them: written out, or from the declared positions and key-spec flags. */
 function keySpecs(spec: AnySpec): RespValue[] {
+  if (spec.keySpecs !== undefined) return spec.keySpecs.map(declaredKeySpec);
   const { first, last, step } = spec.keys;
   if (step === 0) return [];
   const flags = spec.keySpecFlags ?? [[]];

@@ -10,7 +10,7 @@ import {
 } from '../engine/geohash.js';
 import type { Shape } from '../engine/geohash.js';
 import { option, parseFloatArg, parseInt64 } from './arguments.js';
-import type { ApplyContext, CommandSpec, ReadContext } from './command-spec.js';
+import type { ApplyContext, CommandSpec, KeySpecDeclaration, ReadContext } from './command-spec.js';
 import { NOT_FLOAT, NOT_INTEGER, SYNTAX, errorReply } from './errors.js';
 import { applyBuiltZadd } from './sorted-sets.js';
 import { readCollection, writeCollection } from './typed-access.js';
@@ -288,8 +288,13 @@ function searchCommand(name: string, flavour: SearchFlavour, readOnly: boolean, 
     const request = parseSearch(args, flavour, false, () => undefined);
     return request instanceof ErrorReply ? undefined : request.store;
   };
+  const storeAfter = flavour === 'radius' ? 6 : 5;
+  const keySpecs: readonly KeySpecDeclaration[] = flavour === 'search-store'
+    ? [{ flags: ['OW', 'update'], begin: { index: 1 }, find: { lastKey: 0 } }, { flags: ['RO', 'access'], begin: { index: 2 }, find: { lastKey: 0 } }]
+    : [{ flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: 0 } },
+      ...['STORE', 'STOREDIST'].map((keyword): KeySpecDeclaration => ({ flags: ['OW', 'update'], begin: { keyword, startFrom: storeAfter }, find: { lastKey: 0 } }))];
   return {
-    ...base, kind: 'write', flags: ['write', 'denyoom', 'movablekeys'], keySpecFlags: [['RO', 'access']],
+    ...base, kind: 'write', flags: flavour === 'search-store' ? ['write', 'denyoom'] : ['write', 'denyoom', 'movablekeys'], keySpecs,
     // Its source and, with STORE, its destination; only the destination is written.
     findKeys: (args) => [args[keyAt], ...[storeOf(args)].filter((key): key is string => key !== undefined && key !== args[keyAt])],
     writtenKeys: (args) => [storeOf(args)].filter((key): key is string => key !== undefined),

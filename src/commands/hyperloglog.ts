@@ -125,13 +125,16 @@ export const hyperLogLogCommands: readonly CommandSpec[] = [
     apply: applyPfadd,
   },
   {
-    name: 'pfcount', kind: 'read', arity: -2, flags: ['readonly'], keys: ALL_KEYS, keySpecFlags: [['RO', 'access']],
+    name: 'pfcount', kind: 'read', arity: -2, flags: ['readonly'], keys: ALL_KEYS,
+    // As Redis declares it, though here PFCOUNT writes nothing back.
+    keySpecs: [{ notes: 'RW because it may change the internal representation of the key, and propagate to replicas', flags: ['RW', 'access'], begin: { index: 1 }, find: { lastKey: -1 } }],
     categories: ['hyperloglog'], group: 'hyperloglog', since: '2.8.9', complexity: 'O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.',
     summary: 'Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).',
     execute: executePfcount,
   },
   {
-    name: 'pfmerge', kind: 'write', arity: -2, flags: ['write', 'denyoom'], keys: ALL_KEYS, keySpecFlags: [['RW', 'access', 'insert']],
+    name: 'pfmerge', kind: 'write', arity: -2, flags: ['write', 'denyoom'], keys: ALL_KEYS,
+    keySpecs: [{ flags: ['RW', 'access', 'insert'], begin: { index: 1 }, find: { lastKey: 0 } }, { flags: ['RO', 'access'], begin: { index: 2 }, find: { lastKey: -1 } }],
     categories: ['hyperloglog'], group: 'hyperloglog', since: '2.8.9', complexity: 'O(N) to merge N HyperLogLogs, but with high constant times.',
     summary: 'Merges one or more HyperLogLog values into a single key.',
     writtenKeys: (args) => [args[1]],

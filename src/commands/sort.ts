@@ -11,7 +11,7 @@ import { ListValue } from '../engine/list-value.js';
 import { SetValue } from '../engine/set-value.js';
 import { SortedSetValue } from '../engine/sorted-set.js';
 import { option, parseFloatArg, parseInt64 } from './arguments.js';
-import type { ApplyContext, CommandSpec, ReadContext } from './command-spec.js';
+import type { ApplyContext, CommandSpec, KeySpecDeclaration, ReadContext } from './command-spec.js';
 import { NOT_INTEGER, SYNTAX, WRONGTYPE, errorReply } from './errors.js';
 
 interface SortRequest {
@@ -183,6 +183,12 @@ function applySort(context: ApplyContext, args: readonly string[]): RespValue {
   return values.length;
 }
 
+const SORTED_KEY: KeySpecDeclaration = { flags: ['RO', 'access'], begin: { index: 1 }, find: { lastKey: 0 } };
+const PATTERN_KEYS: KeySpecDeclaration = {
+  notes: 'For the optional BY/GET keyword. It is marked \'unknown\' because the key names derive from the content of the key we sort',
+  flags: ['RO', 'access'], begin: 'unknown', find: 'unknown',
+};
+
 const SORT_SUMMARY = 'Sorts the elements in a list, a set, or a sorted set, optionally storing the result.';
 const SORT_COMPLEXITY = 'O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements.';
 
@@ -190,7 +196,11 @@ export const sortCommands: readonly CommandSpec[] = [
   {
     // A write because of STORE; without it the entry changes nothing when applied.
     name: 'sort', kind: 'write', arity: -2, flags: ['write', 'denyoom', 'movablekeys'], keys: { first: 1, last: 1, step: 1 },
-    keySpecFlags: [['RO', 'access']], categories: ['set', 'sortedset', 'list', 'dangerous'],
+    keySpecs: [SORTED_KEY, PATTERN_KEYS, {
+      notes: 'For the optional STORE keyword. It is marked \'unknown\' because the keyword can appear anywhere in the argument array',
+      flags: ['OW', 'update'], begin: 'unknown', find: 'unknown',
+    }],
+    categories: ['set', 'sortedset', 'list', 'dangerous'],
     findKeys: (args) => {
       const { store } = parseSort(args, false) as SortRequest;
       return store === undefined ? [args[1]] : [args[1], store];
@@ -208,7 +218,7 @@ export const sortCommands: readonly CommandSpec[] = [
   },
   {
     name: 'sort_ro', kind: 'read', arity: -2, flags: ['readonly', 'movablekeys'], keys: { first: 1, last: 1, step: 1 },
-    keySpecFlags: [['RO', 'access']], categories: ['set', 'sortedset', 'list', 'dangerous'],
+    keySpecs: [SORTED_KEY, PATTERN_KEYS], categories: ['set', 'sortedset', 'list', 'dangerous'],
     group: 'generic', since: '7.0.0', complexity: SORT_COMPLEXITY, summary: 'Returns the sorted elements of a list, a set, or a sorted set.',
     execute: (context, args) => {
       const request = parseSort(args, true);

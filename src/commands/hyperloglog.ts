@@ -22,12 +22,14 @@ function problemReply(problem: HllProblem): ErrorReply {
 /**
  * The last HyperLogLogs decoded, by key: a dense value is 16384 registers to unpack. An entry
  * is used only for the very string it was decoded from, so it can save work but never change a
- * result, whichever node's keyspace the key is in. The registers an entry holds are never
- * changed: a command that changes them works on a copy.
+ * result, whichever node's keyspace the key is in. A PFADD that replaces that string takes the
+ * entry's registers (and bytes) over and leaves an entry for its new string, in one apply.
  */
 interface Decoded {
   readonly value: string;
   readonly hll: Hll;
+  /** A dense value's bytes, patched in place by the next PFADD that changes it. */
+  readonly bytes?: Buffer;
   count?: number;
 }
 const decoded = new Map<string, Decoded>();
@@ -57,13 +59,14 @@ function applyPfadd(context: ApplyContext, args: readonly string[]): RespValue {
   const current = writeString(context, key);
   if (current instanceof ErrorReply) return current;
   let hll: Hll;
+  let bytes: Buffer | undefined;
   if (current === null) hll = emptyHll();
   else {
     const entry = hllAt(key, current) as Decoded | ErrorReply;
     // Redis finds broken sparse runs only while adding, so with nothing to add there is no error.
     if (args.length === 2) return entry === NOT_HLL ? NOT_HLL : 0;
     if (entry instanceof ErrorReply) return entry;
-    hll = { registers: entry.hll.registers.slice(), dense: entry.hll.dense };
+    ({ hll, bytes } = entry);
   }
   const raised: number[] = [];
   for (let i = 2; i < args.length; i++) {
@@ -71,8 +74,16 @@ function applyPfadd(context: ApplyContext, args: readonly string[]): RespValue {
     if (raiseRegister(hll, index, run)) raised.push(index);
   }
   if (current !== null && raised.length === 0) return 0;
-  const value = current !== null && hll.dense ? patchDense(current, hll.registers, raised) : encodeHll(hll);
-  remember(key, { value, hll });
+  let value: string;
+  if (current !== null && hll.dense) {
+    bytes ??= Buffer.from(current, 'latin1');
+    patchDense(bytes, hll.registers, raised);
+    value = bytes.toString('latin1');
+  } else {
+    value = encodeHll(hll);
+    bytes = undefined;
+  }
+  remember(key, { value, hll, bytes });
   context.keyspace.set(key, value, true);
   return 1;
 }

@@ -168,10 +168,9 @@ function encodeDense(registers: Uint8Array): string {
   return header(ENCODING_DENSE) + Buffer.from(bytes).toString('latin1');
 }
 
-/** A dense `value` with the registers at `changed` rewritten from `registers`: the bytes copied
- * natively and a few patched, instead of all 16384 registers packed again. */
-export function patchDense(value: string, registers: Uint8Array, changed: readonly number[]): string {
-  const bytes = Buffer.from(value, 'latin1');
+/** A dense value's bytes with the registers at `changed` rewritten from `registers`, in place:
+ * a few bytes patched instead of all 16384 registers packed again. */
+export function patchDense(bytes: Uint8Array, registers: Uint8Array, changed: readonly number[]): void {
   bytes[15] |= 0x80;
   for (const index of changed) {
     const bit = index * REGISTER_BITS;
@@ -180,7 +179,6 @@ export function patchDense(value: string, registers: Uint8Array, changed: readon
     bytes[byte] = (bytes[byte] & ~((63 << shift) & 0xff)) | ((registers[index] << shift) & 0xff);
     if (shift > 2) bytes[byte + 1] = (bytes[byte + 1] & ~(63 >> (8 - shift))) | (registers[index] >> (8 - shift));
   }
-  return bytes.toString('latin1');
 }
 
 /** Sparse while it fits (as Redis: values up to 32, at most 3000 bytes); once dense, dense. */

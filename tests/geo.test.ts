@@ -5,7 +5,6 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import { embeddedNodeForSuite } from './support/embedded-node.js';
 import { REDIS_ABSENT, redisServerForSuite } from './support/redis-server.js';
 import { seeded } from './support/seeded.js';
@@ -29,40 +28,35 @@ describe('geo', () => {
   });
 
   test('random points and searches get the same replies as redis-server', async (t) => {
-    const redisServer = peer.server;
-    if (redisServer === null) return t.skip(REDIS_ABSENT);
+    const real = peer.client();
+    if (real === null) return t.skip(REDIS_ABSENT);
     const { redis } = suite;
-    const real = new Redis({ port: redisServer.port, host: '127.0.0.1' });
-    try {
-      const { next: random } = seeded(2026);
-      const points: string[] = [];
-      for (let i = 0; i < 2000; i++) {
-        const clustered = i % 3 === 0;
-        points.push(
-          (clustered ? 2.35 + (random() - 0.5) * 0.5 : random() * 360 - 180).toFixed(6),
-          (clustered ? 48.85 + (random() - 0.5) * 0.5 : random() * 170 - 85).toFixed(6),
-          `p${i}`,
-        );
-      }
-      for (const server of [real, redis]) await server.call('GEOADD', 'pts', ...points);
-      const units = ['m', 'km', 'mi', 'ft'] as const;
-      const toMeters = { m: 1, km: 1000, mi: 1609.34, ft: 0.3048 };
-      for (let q = 0; q < 200; q++) {
-        const unit = units[Math.floor(random() * units.length)];
-        const size = 10 ** (random() * 4 + 2) / toMeters[unit];
-        const near = random() < 0.5;
-        const center = random() < 0.2 ? ['FROMMEMBER', `p${Math.floor(random() * 2000)}`]
-          : ['FROMLONLAT', (near ? 2.35 + random() - 0.5 : random() * 360 - 180).toFixed(5), (near ? 48.85 + random() - 0.5 : random() * 170 - 85).toFixed(5)];
-        const shape = random() < 0.5 ? ['BYRADIUS', size.toFixed(3), unit] : ['BYBOX', (size * 2).toFixed(3), (size * (0.5 + random())).toFixed(3), unit];
-        const pick = random();
-        const options = pick < 0.3 ? ['COUNT', String(1 + Math.floor(random() * 20)), 'ANY'] : pick < 0.5 ? ['COUNT', String(1 + Math.floor(random() * 20))] : pick < 0.6 ? ['DESC'] : [];
-        if (random() < 0.5) options.push('WITHDIST');
-        if (random() < 0.3) options.push('WITHHASH', 'WITHCOORD');
-        const command = ['GEOSEARCH', 'pts', ...center, ...shape, ...options];
-        assert.deepEqual(await redis.call(command[0], ...command.slice(1)), await real.call(command[0], ...command.slice(1)), command.join(' '));
-      }
-    } finally {
-      real.disconnect();
+    const { next: random } = seeded(2026);
+    const points: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const clustered = i % 3 === 0;
+      points.push(
+        (clustered ? 2.35 + (random() - 0.5) * 0.5 : random() * 360 - 180).toFixed(6),
+        (clustered ? 48.85 + (random() - 0.5) * 0.5 : random() * 170 - 85).toFixed(6),
+        `p${i}`,
+      );
+    }
+    for (const server of [real, redis]) await server.call('GEOADD', 'pts', ...points);
+    const units = ['m', 'km', 'mi', 'ft'] as const;
+    const toMeters = { m: 1, km: 1000, mi: 1609.34, ft: 0.3048 };
+    for (let q = 0; q < 200; q++) {
+      const unit = units[Math.floor(random() * units.length)];
+      const size = 10 ** (random() * 4 + 2) / toMeters[unit];
+      const near = random() < 0.5;
+      const center = random() < 0.2 ? ['FROMMEMBER', `p${Math.floor(random() * 2000)}`]
+        : ['FROMLONLAT', (near ? 2.35 + random() - 0.5 : random() * 360 - 180).toFixed(5), (near ? 48.85 + random() - 0.5 : random() * 170 - 85).toFixed(5)];
+      const shape = random() < 0.5 ? ['BYRADIUS', size.toFixed(3), unit] : ['BYBOX', (size * 2).toFixed(3), (size * (0.5 + random())).toFixed(3), unit];
+      const pick = random();
+      const options = pick < 0.3 ? ['COUNT', String(1 + Math.floor(random() * 20)), 'ANY'] : pick < 0.5 ? ['COUNT', String(1 + Math.floor(random() * 20))] : pick < 0.6 ? ['DESC'] : [];
+      if (random() < 0.5) options.push('WITHDIST');
+      if (random() < 0.3) options.push('WITHHASH', 'WITHCOORD');
+      const command = ['GEOSEARCH', 'pts', ...center, ...shape, ...options];
+      assert.deepEqual(await redis.call(command[0], ...command.slice(1)), await real.call(command[0], ...command.slice(1)), command.join(' '));
     }
   });
 });

@@ -6,7 +6,7 @@ import { ErrorReply } from '../protocol/values.js';
 import type { RespValue } from '../protocol/values.js';
 import { option, parseInt64 } from './arguments.js';
 import type { ApplyContext, CommandSpec, ReadContext } from './command-spec.js';
-import { NOT_INTEGER, SYNTAX, WRONGTYPE, errorReply } from './errors.js';
+import { NOT_INTEGER, SYNTAX, WRONGTYPE, errorOf, errorReply } from './errors.js';
 import { MAX_STRING_BYTES } from './strings.js';
 import { readString, writeString } from './typed-access.js';
 
@@ -319,13 +319,6 @@ function applyBitfield(context: ApplyContext, args: readonly string[]): RespValu
   return replies;
 }
 
-function checkOf<T>(parse: (args: readonly string[]) => T | ErrorReply): (args: readonly string[]) => ErrorReply | undefined {
-  return (args) => {
-    const parsed = parse(args);
-    return parsed instanceof ErrorReply ? parsed : undefined;
-  };
-}
-
 export const bitmapCommands: readonly CommandSpec[] = [
   {
     name: 'getbit', kind: 'read', arity: 3, flags: ['readonly', 'fast'], keys: ONE_KEY, keySpecFlags: [['RO', 'access']], categories: ['bitmap'],
@@ -371,7 +364,7 @@ export const bitmapCommands: readonly CommandSpec[] = [
     keySpecs: [{ notes: 'This command allows both access and modification of the key', flags: ['RW', 'access', 'update', 'variable_flags'], begin: { index: 1 }, find: { lastKey: 0 } }],
     group: 'bitmap', since: '3.2.0', complexity: 'O(1) for each subcommand specified',
     summary: 'Performs arbitrary bitfield integer operations on strings.',
-    check: checkOf((args) => parseBitfield(args, false)),
+    check: (args) => errorOf(parseBitfield(args, false)),
     apply: applyBitfield,
   },
   {

@@ -11,7 +11,7 @@ import {
 import type { Shape } from '../engine/geohash.js';
 import { option, parseFloatArg, parseInt64 } from './arguments.js';
 import type { ApplyContext, CommandSpec, KeySpecDeclaration, ReadContext } from './command-spec.js';
-import { NOT_FLOAT, NOT_INTEGER, SYNTAX, errorReply } from './errors.js';
+import { NOT_FLOAT, NOT_INTEGER, SYNTAX, errorOf, errorReply } from './errors.js';
 import { applyBuiltZadd } from './sorted-sets.js';
 import { readCollection, writeCollection } from './typed-access.js';
 
@@ -327,10 +327,7 @@ export const geoCommands: readonly CommandSpec[] = [
     name: 'geoadd', kind: 'write', arity: -5, flags: ['write', 'denyoom'], keys: { first: 1, last: 1, step: 1 }, keySpecFlags: [['RW', 'update']], categories: ['geo'],
     group: 'geo', since: '3.2.0', complexity: 'O(log(N)) for each item added, where N is the number of elements in the sorted set.',
     summary: 'Adds one or more members to a geospatial index. The key is created if it doesn\'t exist.',
-    check: (args) => {
-      const zadd = zaddArguments(args);
-      return zadd instanceof ErrorReply ? zadd : undefined;
-    },
+    check: (args) => errorOf(zaddArguments(args)),
     apply: (context, args) => applyBuiltZadd(context, zaddArguments(args) as string[]),
   },
   {

@@ -227,9 +227,8 @@ export const keyCommands: readonly CommandSpec[] = [
     name: 'move', kind: 'write', arity: 3, flags: ['write', 'fast'], keys: { first: 1, last: 1, step: 1 }, keySpecFlags: [['RW', 'access', 'update']], categories: ['keyspace'],
     group: 'generic', summary: 'Moves a key to another database.', since: '1.0.0', complexity: 'O(1)',
     check: (args) => {
-      const index = parseInt64(args[2]);
-      if (index === undefined) return NOT_INTEGER;
-      if (parseDatabase(args[2]) === undefined) return errorReply('ERR value is out of range, value must between -2147483648 and 2147483647');
+      const index = parseDatabase(args[2]);
+      if (index === undefined) return parseInt64(args[2]) === undefined ? NOT_INTEGER : errorReply('ERR value is out of range, value must between -2147483648 and 2147483647');
       return index === 0 ? errorReply('ERR source and destination objects are the same') : DB_OUT_OF_RANGE;
     },
     apply: () => assert.fail('MOVE never passes its check, so it never reaches the log'),

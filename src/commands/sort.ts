@@ -12,7 +12,7 @@ import { SetValue } from '../engine/set-value.js';
 import { SortedSetValue } from '../engine/sorted-set.js';
 import { option, parseFloatArg, parseInt64 } from './arguments.js';
 import type { ApplyContext, CommandSpec, KeySpecDeclaration, ReadContext } from './command-spec.js';
-import { NOT_INTEGER, SYNTAX, WRONGTYPE, errorReply } from './errors.js';
+import { NOT_INTEGER, SYNTAX, WRONGTYPE, errorOf, errorReply } from './errors.js';
 
 interface SortRequest {
   /** The BY pattern; undefined when the elements themselves are compared. */
@@ -206,10 +206,7 @@ export const sortCommands: readonly CommandSpec[] = [
       return store === undefined ? [args[1]] : [args[1], store];
     },
     group: 'generic', since: '1.0.0', complexity: SORT_COMPLEXITY, summary: SORT_SUMMARY,
-    check: (args) => {
-      const request = parseSort(args, false);
-      return request instanceof ErrorReply ? request : undefined;
-    },
+    check: (args) => errorOf(parseSort(args, false)),
     writtenKeys: (args) => {
       const { store } = parseSort(args, false) as SortRequest;
       return store === undefined ? [] : [store];

@@ -2,6 +2,7 @@
 // Its absence is the only reason a test in this suite may skip.
 
 import { after, before } from 'node:test';
+import { Redis } from 'ioredis';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -44,16 +45,29 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
   };
 }
 
-/** A redis-server for a describe block's tests (null when absent), stopped after them. */
-export function redisServerForSuite(): { readonly server: RedisServer | null } {
+/**
+ * A redis-server for a describe block's tests, stopped after them: `client()` connects to it
+ * (closed at the end too), or is null when redis-server is absent.
+ */
+export function redisServerForSuite(): { readonly server: RedisServer | null; client(): Redis | null } {
   let server: RedisServer | null = null;
+  const clients: Redis[] = [];
   before(async () => {
     server = await startRedisServer();
   });
-  after(() => server?.stop());
+  after(async () => {
+    for (const redis of clients) redis.disconnect();
+    await server?.stop();
+  });
   return {
     get server() {
       return server;
+    },
+    client() {
+      if (server === null) return null;
+      const redis = new Redis({ port: server.port, host: '127.0.0.1' });
+      clients.push(redis);
+      return redis;
     },
   };
 }

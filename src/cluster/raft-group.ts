@@ -28,6 +28,7 @@ import type { WriteAheadLog } from '../storage/wal.js';
 import type { SnapshotStore } from '../storage/snapshot-store.js';
 import type { Logger } from '../logger.js';
 import type { ReplicatedMachine } from './replicated-machine.js';
+import { IndexQueue } from './index-queue.js';
 import { sleep } from './scheduler.js';
 import type { Scheduler } from './scheduler.js';
 import type { ForwardedItem, ProposeOutcome, WireMessage } from './wire.js';
@@ -137,7 +138,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   private pending: Proposal[] = [];
   private urgent: Proposal[] = [];
   private flushScheduled = false;
-  private readonly waiters = new Map<number, Waiter>();
+  private readonly waiters = new IndexQueue<Waiter>();
   private readonly forwarded = new Map<number, { readonly to: NodeId; readonly proposals: readonly Proposal[]; readonly deadlineMs: number }>();
   /** Reads waiting for a read index: local ReadIndex contexts and requests sent to the leader. */
   private readonly pendingReads = new Map<number, PendingRead & { readonly leader?: NodeId }>();
@@ -592,9 +593,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   /** Answers requests whose outcome did not arrive in time. */
   private expireRequests(): void {
     const now = this.scheduler.monotonicMs();
-    for (const [index, waiter] of this.waiters) {
-      if (waiter.deadlineMs > now) continue;
-      this.waiters.delete(index);
+    for (const [, waiter] of this.waiters.removeIf((waiting) => waiting.deadlineMs <= now)) {
       waiter.onApplied(uncertain(this.name, 'no outcome within the request timeout'), 0);
     }
     for (const [id, request] of this.forwarded) {
@@ -748,8 +747,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   private applyEach(entries: readonly Entry[]): void {
     for (const entry of entries) {
       if (entry.index <= this.machine.appliedIndex) continue; // covered by a restored snapshot
-      const waiter = this.waiters.get(entry.index);
-      if (waiter !== undefined) this.waiters.delete(entry.index);
+      const waiter = this.waiters.take(entry.index);
       const ours = waiter !== undefined && waiter.term === entry.term;
       if (entry.type !== 'normal' || entry.data.length === 0) {
         this.machine.skip(entry.index);
@@ -805,9 +803,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     this.machine.restore(index, Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength));
     this.snapshotIndex = index;
     if (term > 0) this.lastStampMs = Math.max(this.lastStampMs, this.scheduler.wallClockMs());
-    for (const [waiting, waiter] of this.waiters) {
-      if (waiting > index) continue;
-      this.waiters.delete(waiting);
+    for (const [, waiter] of this.waiters.removeIf((_, waiting) => waiting <= index)) {
       waiter.onApplied(uncertain(this.name, 'a snapshot replaced the log before it was applied'), 0);
     }
     this.onRestored?.();
@@ -887,10 +883,9 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     this.options.logger.error({ group: this.name, err: reason }, 'write-ahead log write failed; group is read-only until restart');
     this.failure = new ErrorReply(`ERR write-ahead log failure, writes refused until restart: ${reason}`);
     // Writes already in a log (here or at the leader) may still commit through the others.
-    const placed = [...this.waiters.values()].map((w) => w.onApplied);
+    const placed = this.waiters.removeIf(() => true).map(([, waiter]) => waiter.onApplied);
     for (const { proposals } of this.forwarded.values()) placed.push(...proposals.map((p) => p.onApplied));
     const notProposed = [...this.urgent, ...this.pending].map((p) => p.onApplied);
-    this.waiters.clear();
     this.forwarded.clear();
     this.urgent = [];
     this.pending = [];

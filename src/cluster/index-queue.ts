@@ -1,5 +1,6 @@
-// The values waiting on Raft log indexes (a group's proposals waiting to be applied), kept in
-// index order in a ring of slots that only ever grows.
+// Values waiting under increasing numbers — a group's proposals under their log index, its
+// forwarded writes and reads under their request id — kept in order in a ring of slots that
+// only ever grows.
 //
 // Not a Map: a Map filled and emptied on every Ready is rehashed again and again, and V8 keeps
 // each discarded hash table linked to its successor. Once one table had lived long enough to
@@ -14,7 +15,7 @@ const INITIAL_CAPACITY = 64;
 
 export class IndexQueue<T> {
   private indexes = new Float64Array(INITIAL_CAPACITY);
-  private values: Array<T | undefined> = new Array<T | undefined>(INITIAL_CAPACITY).fill(undefined);
+  private items: Array<T | undefined> = new Array<T | undefined>(INITIAL_CAPACITY).fill(undefined);
   /** Ring position of the first slot in use. */
   private head = 0;
   /** Slots in use, from head on: live values and, between them, removed ones. */
@@ -27,7 +28,7 @@ export class IndexQueue<T> {
 
   get(index: number): T | undefined {
     const at = this.find(index);
-    return at === undefined ? undefined : this.values[at];
+    return at === undefined ? undefined : this.items[at];
   }
 
   /** Stores `value` at `index`, replacing what was there. In index order this costs O(1). */
@@ -37,18 +38,18 @@ export class IndexQueue<T> {
       if (this.used === this.indexes.length) this.grow();
       const at = this.slot(this.used++);
       this.indexes[at] = index;
-      this.values[at] = value;
+      this.items[at] = value;
       this.live++;
       return;
     }
     const at = this.find(index);
     if (at !== undefined) {
-      if (this.values[at] === undefined) this.live++;
-      this.values[at] = value;
+      if (this.items[at] === undefined) this.live++;
+      this.items[at] = value;
       return;
     }
     // Out of order (a proposal answered after a later one): rare, so rebuilt in order.
-    const entries = this.removeIf(() => true);
+    const entries = this.removeEntries(() => true);
     entries.push([index, value]);
     entries.sort((a, b) => a[0] - b[0]);
     for (const [i, v] of entries) this.set(i, v);
@@ -58,23 +59,35 @@ export class IndexQueue<T> {
   take(index: number): T | undefined {
     const at = this.find(index);
     if (at === undefined) return undefined;
-    const value = this.values[at];
+    const value = this.items[at];
     if (value === undefined) return undefined;
-    this.values[at] = undefined;
+    this.items[at] = undefined;
     this.live--;
     this.trim();
     return value;
   }
 
-  /** Removes every entry `predicate` accepts; returns them in index order. */
-  removeIf(predicate: (value: T, index: number) => boolean): Array<[index: number, value: T]> {
+  /** Removes every value `predicate` accepts; returns them in index order. */
+  removeIf(predicate: (value: T, index: number) => boolean): T[] {
+    return this.removeEntries(predicate).map(([, value]) => value);
+  }
+
+  /** The values in index order; the queue must not change during the iteration. */
+  *values(): IterableIterator<T> {
+    for (let i = 0; i < this.used; i++) {
+      const value = this.items[this.slot(i)];
+      if (value !== undefined) yield value;
+    }
+  }
+
+  private removeEntries(predicate: (value: T, index: number) => boolean): Array<[index: number, value: T]> {
     const removed: Array<[number, T]> = [];
     for (let i = 0; i < this.used; i++) {
       const at = this.slot(i);
-      const value = this.values[at];
+      const value = this.items[at];
       if (value === undefined || !predicate(value, this.indexes[at])) continue;
       removed.push([this.indexes[at], value]);
-      this.values[at] = undefined;
+      this.items[at] = undefined;
       this.live--;
     }
     this.trim();
@@ -104,24 +117,24 @@ export class IndexQueue<T> {
 
   /** Drops removed slots at both ends, so that an empty queue uses none. */
   private trim(): void {
-    while (this.used > 0 && this.values[this.head] === undefined) {
+    while (this.used > 0 && this.items[this.head] === undefined) {
       this.head = this.slot(1);
       this.used--;
     }
-    while (this.used > 0 && this.values[this.slot(this.used - 1)] === undefined) this.used--;
+    while (this.used > 0 && this.items[this.slot(this.used - 1)] === undefined) this.used--;
     if (this.used === 0) this.head = 0;
   }
 
   private grow(): void {
     const capacity = 2 * this.indexes.length;
     const indexes = new Float64Array(capacity);
-    const values = new Array<T | undefined>(capacity).fill(undefined);
+    const items = new Array<T | undefined>(capacity).fill(undefined);
     for (let i = 0; i < this.used; i++) {
       indexes[i] = this.indexes[this.slot(i)];
-      values[i] = this.values[this.slot(i)];
+      items[i] = this.items[this.slot(i)];
     }
     this.indexes = indexes;
-    this.values = values;
+    this.items = items;
     this.head = 0;
   }
 }

@@ -139,11 +139,11 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   private urgent: Proposal[] = [];
   private flushScheduled = false;
   private readonly waiters = new IndexQueue<Waiter>();
-  private readonly forwarded = new Map<number, { readonly to: NodeId; readonly proposals: readonly Proposal[]; readonly deadlineMs: number }>();
+  private readonly forwarded = new IndexQueue<{ readonly to: NodeId; readonly proposals: readonly Proposal[]; readonly deadlineMs: number }>();
   /** Reads waiting for a read index: local ReadIndex contexts and requests sent to the leader. */
-  private readonly pendingReads = new Map<number, PendingRead & { readonly leader?: NodeId }>();
+  private readonly pendingReads = new IndexQueue<PendingRead & { readonly leader?: NodeId }>();
   /** On the leader: read-index contexts asked by followers → who asked, under which id. */
-  private readonly remoteReads = new Map<number, { readonly from: NodeId; readonly id: number }>();
+  private readonly remoteReads = new IndexQueue<{ readonly from: NodeId; readonly id: number }>();
   /** Reads whose index is known, waiting for it to be applied (in index order). */
   private readsAwaitingApply: Array<{ readonly index: number; readonly callback: ReadCallback; readonly deadlineMs: number }> = [];
   private nextRequestId = 1;
@@ -355,9 +355,8 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
         break;
       }
       case 'readIndexed': {
-        const read = this.pendingReads.get(message.id);
+        const read = this.pendingReads.take(message.id);
         if (read === undefined) break;
-        this.pendingReads.delete(message.id);
         if (message.refused !== undefined) read.callback(this.refusal(message.refused as RefusalReason));
         else this.awaitApplied(message.index, read.callback);
         break;
@@ -523,9 +522,8 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   }
 
   private forwardAnswered(id: number, outcomes: readonly ProposeOutcome[]): void {
-    const request = this.forwarded.get(id);
+    const request = this.forwarded.take(id);
     if (request === undefined) return; // already timed out and answered
-    this.forwarded.delete(id);
     assert.equal(outcomes.length, request.proposals.length, 'one outcome per forwarded proposal');
     const between = outcomes.filter((outcome) => 'refused' in outcome && (outcome.refused === 'transferring' || outcome.refused === 'notLeader'));
     if (between.length > 0) {
@@ -578,14 +576,10 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
    * reads had no effect (retry).
    */
   peerLost(peer: NodeId): void {
-    for (const [id, request] of this.forwarded) {
-      if (request.to !== peer) continue;
-      this.forwarded.delete(id);
+    for (const request of this.forwarded.removeIf((forwarded) => forwarded.to === peer)) {
       for (const proposal of request.proposals) proposal.onApplied(uncertain(this.name, 'the leader went away before answering'), 0);
     }
-    for (const [context, read] of this.pendingReads) {
-      if (read.leader !== peer) continue;
-      this.pendingReads.delete(context);
+    for (const read of this.pendingReads.removeIf((pending) => pending.leader === peer)) {
       read.callback(tryAgain(this.name, 'the leader went away before confirming the read'));
     }
   }
@@ -593,17 +587,13 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
   /** Answers requests whose outcome did not arrive in time. */
   private expireRequests(): void {
     const now = this.scheduler.monotonicMs();
-    for (const [, waiter] of this.waiters.removeIf((waiting) => waiting.deadlineMs <= now)) {
+    for (const waiter of this.waiters.removeIf((waiting) => waiting.deadlineMs <= now)) {
       waiter.onApplied(uncertain(this.name, 'no outcome within the request timeout'), 0);
     }
-    for (const [id, request] of this.forwarded) {
-      if (request.deadlineMs > now) continue;
-      this.forwarded.delete(id);
+    for (const request of this.forwarded.removeIf((forwarded) => forwarded.deadlineMs <= now)) {
       for (const proposal of request.proposals) proposal.onApplied(uncertain(this.name, 'the leader did not answer within the request timeout'), 0);
     }
-    for (const [context, read] of this.pendingReads) {
-      if (read.deadlineMs > now) continue;
-      this.pendingReads.delete(context);
+    for (const read of this.pendingReads.removeIf((pending) => pending.deadlineMs <= now)) {
       read.callback(tryAgain(this.name, 'the read could not be confirmed by a quorum in time'));
     }
     if (this.readsAwaitingApply.some((read) => read.deadlineMs <= now)) {
@@ -706,12 +696,10 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     this.options.logger.info({ group: this.name, role, leader, term: this.raw.raft.term }, 'raft role changed');
     if (role !== 'leader') {
       // Reads have no effect: refusing them now is safe, and better than waiting to time out.
-      for (const read of this.pendingReads.values()) read.callback(tryAgain(this.name, 'leadership moved'));
-      this.pendingReads.clear();
-      for (const { from, id } of this.remoteReads.values()) {
+      for (const read of this.pendingReads.removeIf(() => true)) read.callback(tryAgain(this.name, 'leadership moved'));
+      for (const { from, id } of this.remoteReads.removeIf(() => true)) {
         this.options.send(from, { t: 'readIndexed', g: this.groupId, id, index: 0, refused: 'notLeader' });
       }
-      this.remoteReads.clear();
     }
   }
 
@@ -773,15 +761,13 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
 
   private takeReadStates(readStates: readonly ReadState[]): void {
     for (const state of readStates) {
-      const remote = this.remoteReads.get(state.context);
+      const remote = this.remoteReads.take(state.context);
       if (remote !== undefined) {
-        this.remoteReads.delete(state.context);
         this.options.send(remote.from, { t: 'readIndexed', g: this.groupId, id: remote.id, index: state.index });
         continue;
       }
-      const read = this.pendingReads.get(state.context);
+      const read = this.pendingReads.take(state.context);
       if (read === undefined) continue;
-      this.pendingReads.delete(state.context);
       this.awaitApplied(state.index, read.callback);
     }
   }
@@ -803,7 +789,7 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     this.machine.restore(index, Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength));
     this.snapshotIndex = index;
     if (term > 0) this.lastStampMs = Math.max(this.lastStampMs, this.scheduler.wallClockMs());
-    for (const [, waiter] of this.waiters.removeIf((_, waiting) => waiting <= index)) {
+    for (const waiter of this.waiters.removeIf((_, waiting) => waiting <= index)) {
       waiter.onApplied(uncertain(this.name, 'a snapshot replaced the log before it was applied'), 0);
     }
     this.onRestored?.();
@@ -883,10 +869,9 @@ export class RaftGroup<M extends ReplicatedMachine = ReplicatedMachine> {
     this.options.logger.error({ group: this.name, err: reason }, 'write-ahead log write failed; group is read-only until restart');
     this.failure = new ErrorReply(`ERR write-ahead log failure, writes refused until restart: ${reason}`);
     // Writes already in a log (here or at the leader) may still commit through the others.
-    const placed = this.waiters.removeIf(() => true).map(([, waiter]) => waiter.onApplied);
-    for (const { proposals } of this.forwarded.values()) placed.push(...proposals.map((p) => p.onApplied));
+    const placed = this.waiters.removeIf(() => true).map((waiter) => waiter.onApplied);
+    for (const { proposals } of this.forwarded.removeIf(() => true)) placed.push(...proposals.map((p) => p.onApplied));
     const notProposed = [...this.urgent, ...this.pending].map((p) => p.onApplied);
-    this.forwarded.clear();
     this.urgent = [];
     this.pending = [];
     const fate = uncertain(this.name, `this node's write-ahead log failed: ${reason}`);

@@ -558,6 +558,29 @@ describe('the snapshot store on a crashing disk', () => {
     assert.ok(totals.oldKept > 50 && totals.newSurvived > 50, `old kept ${totals.oldKept}, new survived ${totals.newSurvived}`);
   });
 
+  test('a snapshot a killed process left renamed but not yet durable survives a later crash once a restart read it', async () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const m = machine(seed);
+      await durableDirectory(m, SNAPSHOT_DIR);
+      // The first life is killed between the rename and the directory fsync: that fsync never returns.
+      const killedBeforeDirectorySync: FileSystem = {
+        mkdir: (path, options) => m.fs.mkdir(path, options),
+        readdir: (path) => m.fs.readdir(path),
+        unlink: (path) => m.fs.unlink(path),
+        rename: (from, to) => m.fs.rename(from, to),
+        open: (path, flags) => (path === SNAPSHOT_DIR ? new Promise<FileHandle>(() => {}) : m.fs.open(path, flags)),
+      };
+      void new SnapshotStore(SNAPSHOT_DIR, undefined, killedBeforeDirectorySync).write({ group: 1, index: 7, term: 2 }, [Buffer.from('state@7')]);
+      await runUntil(m.queue, m.queue.nowMs + 50);
+      assert.ok((await m.run(m.fs.readdir(SNAPSHOT_DIR))).includes('snap-1-00000000000000000007.snap'), `seed ${seed}: renamed`);
+      const restarted = await m.run(new SnapshotStore(SNAPSHOT_DIR, undefined, m.fs).readLatest(1));
+      assert.equal(restarted?.data.toString(), 'state@7', `seed ${seed}: the restarted process reads it`);
+      m.fs.crash();
+      const afterCrash = await m.run(new SnapshotStore(SNAPSHOT_DIR, undefined, m.fs).readLatest(1));
+      assert.equal(afterCrash?.data.toString(), 'state@7', `seed ${seed}: what recovery built on is still there after a crash`);
+    }
+  });
+
   test('the checks catch a disk that lies about fsync', async () => {
     const totals: SnapshotTotals = { crashesDuringWrite: 0, oldKept: 0, newSurvived: 0 };
     let failed = 0;

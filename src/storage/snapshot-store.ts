@@ -147,6 +147,10 @@ export class SnapshotStore {
     await this.removeTempFiles(group);
     const snapshots = await this.list(group);
     if (snapshots.length === 0) return null;
+    // The rename that made it the latest may not be durable yet: a process killed after its
+    // directory fsync failed leaves it in the page cache only. Recovery builds on what it
+    // reads (the log it covers goes), so that must survive a crash first, or the start fails.
+    await fsyncDirectory(this.dir, this.fs);
     const latest = snapshots[snapshots.length - 1];
     const path = join(this.dir, latest.name);
     const handle = await this.fs.open(path, 'r');

@@ -56,6 +56,8 @@ export function negateInt64(value: number | bigint): number | bigint | undefined
  * spaces, no NaN.
  */
 export function parseFloatArg(text: string): number | undefined {
+  const integer = plainInteger(text);
+  if (integer !== undefined) return integer;
   if (text.length === 0 || text.length > 5000) return undefined;
   const lower = text.toLowerCase();
   if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
@@ -64,6 +66,23 @@ export function parseFloatArg(text: string): number | undefined {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return undefined;
   const value = Number(text);
   return Number.isNaN(value) ? undefined : value;
+}
+
+/**
+ * Up to 15 decimal digits, perhaps after a minus sign: exactly a double, as strtod reads it, and
+ * what most scores and increments look like — parsed without the regular expressions below.
+ */
+function plainInteger(text: string): number | undefined {
+  const start = text.charCodeAt(0) === 45 ? 1 : 0;
+  const digits = text.length - start;
+  if (digits === 0 || digits > 15) return undefined;
+  let value = 0;
+  for (let i = start; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return start === 1 ? -value : value;
 }
 
 /** C's hexadecimal floating constant: 0x, hex digits with an optional point, optional p exponent. */

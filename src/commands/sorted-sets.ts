@@ -167,7 +167,8 @@ function rangeCommand(name: string, at: number, legacy: { kind: RangeRequest['ki
 
 interface AddOptions { nx: boolean; xx: boolean; gt: boolean; lt: boolean; ch: boolean; incr: boolean; pairsAt: number }
 
-function parseZadd(args: readonly string[]): AddOptions | ErrorReply {
+/** ZADD's flags and where its score/member pairs start, unchecked. */
+function zaddOptions(args: readonly string[]): AddOptions {
   const options: AddOptions = { nx: false, xx: false, gt: false, lt: false, ch: false, incr: false, pairsAt: 2 };
   let i = 2;
   for (; i < args.length; i++) {
@@ -181,6 +182,12 @@ function parseZadd(args: readonly string[]): AddOptions | ErrorReply {
     else break;
   }
   options.pairsAt = i;
+  return options;
+}
+
+function parseZadd(args: readonly string[]): AddOptions | ErrorReply {
+  const options = zaddOptions(args);
+  const i = options.pairsAt;
   const pairs = args.length - i;
   if (pairs === 0 || pairs % 2 !== 0) return SYNTAX;
   if (options.nx && options.xx) return errorReply('ERR XX and NX options at the same time are not compatible');
@@ -196,8 +203,9 @@ export function applyBuiltZadd(context: ApplyContext, args: readonly string[]): 
   return options instanceof ErrorReply ? options : applyZadd(context, args);
 }
 
+/** ZADD on arguments parseZadd accepted. */
 function applyZadd(context: ApplyContext, args: readonly string[]): RespValue {
-  const options = parseZadd(args) as AddOptions;
+  const options = zaddOptions(args);
   const existing = writeCollection(context, args[1], SortedSetValue);
   if (existing instanceof ErrorReply) return existing;
   const zset = existing ?? new SortedSetValue();

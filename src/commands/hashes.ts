@@ -33,12 +33,10 @@ function setFields(name: string) {
   return {
     check: (args: readonly string[]) => (args.length % 2 === 0 ? undefined : wrongArity(name)),
     apply: (context: ApplyContext, args: readonly string[]) => mutate(context, args[1], (hash) => {
-      let added = 0;
-      for (let i = 2; i < args.length; i += 2) {
-        if (!hash.fields.has(args[i])) added++;
-        hash.fields.set(args[i], args[i + 1]);
-      }
-      return name === 'hmset' ? OK : added;
+      // One lookup per field: the size tells a new field from a replaced one.
+      const before = hash.fields.size;
+      for (let i = 2; i < args.length; i += 2) hash.fields.set(args[i], args[i + 1]);
+      return name === 'hmset' ? OK : hash.fields.size - before;
     }),
   };
 }

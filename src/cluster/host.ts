@@ -127,7 +127,7 @@ export class Host {
       const snapshotIndexes = new Map<GroupId, number>();
       for (const [groupId, machine] of machines) {
         const storage = new MemoryStorage({ voters: [], learners: [] });
-        const file = await snapshots.readLatest(groupId);
+        const file = await snapshots.recoverLatest(groupId);
         if (file !== null) {
           const snapshot = decodeSnapshotPayload(file.meta.index, file.meta.term, file.data);
           storage.applySnapshot(snapshot);

@@ -147,10 +147,6 @@ export class SnapshotStore {
     await this.removeTempFiles(group);
     const snapshots = await this.list(group);
     if (snapshots.length === 0) return null;
-    // The rename that made it the latest may not be durable yet: a process killed after its
-    // directory fsync failed leaves it in the page cache only. Recovery builds on what it
-    // reads (the log it covers goes), so that must survive a crash first, or the start fails.
-    await fsyncDirectory(this.dir, this.fs);
     const latest = snapshots[snapshots.length - 1];
     const path = join(this.dir, latest.name);
     const handle = await this.fs.open(path, 'r');
@@ -159,6 +155,20 @@ export class SnapshotStore {
     } finally {
       await handle.close();
     }
+  }
+
+  /**
+   * readLatest for a node that starts: the snapshot it builds on (dropping the log the snapshot
+   * covers) is first written again as a new file, fsynced and renamed into place. The one found
+   * may exist in the page cache only — renamed by a process killed before its directory fsync,
+   * or one whose directory fsync failed (Linux then never writes that entry, but shows it) — and
+   * a power cut would take it back, as WAL recovery rewrites its active segment for the same
+   * reason. Costs one write of the snapshot per start; a failing write fails the start.
+   */
+  async recoverLatest(group: number): Promise<{ meta: SnapshotMeta; data: Buffer } | null> {
+    const latest = await this.readLatest(group);
+    if (latest !== null) await this.write(latest.meta, [latest.data]);
+    return latest;
   }
 
   private async removeTempFiles(group: number): Promise<void> {

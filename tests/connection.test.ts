@@ -3,6 +3,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import type { RedisOptions } from 'ioredis';
 import { removeDir, startNodeProcess, stopNodeProcess } from './support/node-process.js';
 import type { NodeProcess } from './support/node-process.js';
@@ -11,7 +12,7 @@ import { encodeCommands } from './support/resp-command.js';
 import { ClientPool } from './support/client-pool.js';
 import { decodeReply, show } from './support/resp-reply.js';
 import type { Reply } from './support/resp-reply.js';
-import { waitUntil } from './support/wait.js';
+import { sleep, waitUntil } from './support/wait.js';
 import { REDIS_ABSENT, startRedisServer } from './support/redis-server.js';
 
 const NOAUTH = '-NOAUTH Authentication required.\r\n';
@@ -263,6 +264,28 @@ describe('connection', () => {
       assert.equal(await raw.readUntil(expected.slice(-8)), expected, commands.map((command) => command.join(' ')).join(' | '));
       raw.close();
     }
+  });
+
+  test('a client that pipelines far more large replies than it reads stops being read: its output stays near 64 MiB', async () => {
+    const redis = client(node.port);
+    await redis.set('big:value', 'x'.repeat(1024 * 1024));
+    // 4,000 GETs of 1 MiB each, about 110 KB of input: 4 GiB of replies if nothing held them back.
+    const reader = connect(node.port, '127.0.0.1');
+    await new Promise<void>((resolve) => reader.once('connect', resolve));
+    reader.pause();
+    reader.write(encodeCommands(Array.from({ length: 4000 }, () => ['GET', 'big:value'])));
+    const outputOf = async () => {
+      const line = (await redis.client('LIST') as string).split('\n').find((entry) => entry.includes(`laddr=127.0.0.1:${node.port}`) && / cmd=get /.test(entry));
+      return line === undefined ? 0 : Number(/ omem=(\d+)/.exec(line)?.[1] ?? 0);
+    };
+    assert.ok(await waitUntil(async () => (await outputOf()) > 32 * 1024 * 1024, 10_000), 'the replies fill the output');
+    await sleep(300);
+    const held = await outputOf();
+    assert.ok(held <= 66 * 1024 * 1024, `unsent output ${held} bytes`);
+    const rss = Number(/used_memory_rss:(\d+)/.exec(await redis.info('memory'))?.[1]);
+    assert.ok(rss < 1024 * 1024 * 1024, `RSS ${rss} bytes`);
+    reader.destroy();
+    assert.equal(await redis.ping(), 'PONG');
   });
 
   test('commands after a pipelined QUIT are not executed', async () => {

@@ -32,6 +32,8 @@ interface Slot {
 
 /** Commands a client may have queued behind unapplied writes before we stop reading from it. */
 const MAX_QUEUED_COMMANDS = 1024;
+/** Replies to input that are written at once rather than after the turn's reads. */
+const FLUSH_AT_ONCE_BYTES = 64 * 1024;
 /** Unsent reply bytes past which we stop reading the client's input until it drains. */
 const OUTPUT_HIGH_WATER_BYTES = 64 * 1024 * 1024;
 /**
@@ -148,6 +150,12 @@ export class Connection {
 
   private processInput(): void {
     while (!this.closing && !this.inputEnded && this.queue.length < MAX_QUEUED_COMMANDS) {
+      // A pipeline of large replies (one read can hold thousands of GETs): what there is goes to
+      // the socket, and reading stops there until it drains, as for a client that reads slowly.
+      if (this.encoder.lengthBytes > OUTPUT_HIGH_WATER_BYTES) {
+        this.flush();
+        if (this.inputPaused) return;
+      }
       let args: string[] | undefined;
       try {
         args = this.parser.next();
@@ -340,6 +348,9 @@ export class Connection {
    * 479k to 799k/s at pipeline 16; writes, answered from apply, are unchanged.
    */
   private scheduleFlushAfterInput(): void {
+    // Large output goes at once: the socket's backpressure (pauseInput) is judged on what it
+    // holds, and libuv may read this client 32 times more in this turn.
+    if (this.encoder.lengthBytes >= FLUSH_AT_ONCE_BYTES) return this.flush();
     if (!this.flushQueued) {
       this.flushQueued = true;
       Connection.toFlush.push(this);

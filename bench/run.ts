@@ -94,9 +94,9 @@ interface Footprint {
 }
 
 /**
- * How long a server is left idle after the load before its resting RSS is read: V8 gives the
- * garbage and the heap grown under load back to the OS some 20 s after a burst (its memory
- * reducer); redis-server's RSS does not move.
+ * How long a server is left idle after the load before its resting RSS is read. V8's memory
+ * reducer gives the heap grown under load back some 20 s after a burst, but only once something
+ * allocates again: a process left fully idle may keep it. redis-server's RSS does not move.
  */
 const SETTLE_MS = 30_000;
 

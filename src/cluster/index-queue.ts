@@ -2,12 +2,12 @@
 // forwarded writes and reads under their request id — kept in order in a ring of slots that
 // only ever grows.
 //
-// Not a Map: a Map filled and emptied on every Ready is rehashed again and again, and V8 keeps
-// each discarded hash table linked to its successor. Once one table had lived long enough to
-// be promoted, the chain of discarded tables kept every waiter alive through scavenges, and
-// with it the whole request (arguments, closures, reply): measured on SET at pipeline 10,
-// 190 MB promoted to the old generation per 300,000 writes and a full collection every 400 ms;
-// with this queue, 24 MB, and 30% more writes per second.
+// Not a Map: a Map filled and emptied on every Ready is rehashed again and again, and its
+// discarded hash tables (V8 links each to its successor, as far as the GC traces show) kept the
+// waiters alive through scavenges, and with them the whole request (arguments, closures,
+// reply), until a full collection. Measured on SET at pipeline 10: 190 MB promoted to the old
+// generation per 300,000 writes and 6 full collections; with this queue 23 MB and 2, and
+// 168k -> 208k writes/s.
 
 import assert from 'node:assert/strict';
 
